@@ -1,0 +1,286 @@
+"""Turn a file into a ``DoclingDocument`` with Docling, checking limits and classifying failures.
+
+PDF pipeline (``RAGBOT_PDF_PIPELINE``):
+
+* ``native``: Docling's model-free ``NativePdfPipeline`` (text layer only; no OCR, no layout).
+* ``standard``: Docling's layout/table/OCR pipeline (``pip install 'ragbot[pdf-models]'``).
+* ``auto`` (default): ``standard`` when its packages are installed *and* its layout model is
+  already in the local Hugging Face cache (checked with ``local_files_only``, so it never waits
+  on the network), else ``native``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import logging
+import threading
+import zipfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from docling.datamodel.base_models import DocumentStream, InputFormat
+from docling.datamodel.document import ConversionResult
+from docling.document_converter import DocumentConverter, FormatOption
+from docling_core.types.doc import DoclingDocument
+
+from rag.errors import (
+    ConversionTimeoutError,
+    CorruptDocumentError,
+    EmptyDocumentError,
+    EncryptedDocumentError,
+    FileTooLargeError,
+    IngestError,
+    ScannedDocumentError,
+    TooManyPagesError,
+    UnsupportedFormatError,
+)
+from rag.settings import PdfPipeline, Settings
+
+logger = logging.getLogger(__name__)
+
+EXTENSION_FORMATS: dict[str, InputFormat] = {
+    ".pdf": InputFormat.PDF,
+    ".docx": InputFormat.DOCX,
+    ".pptx": InputFormat.PPTX,
+    ".xlsx": InputFormat.XLSX,
+    ".html": InputFormat.HTML,
+    ".htm": InputFormat.HTML,
+    ".md": InputFormat.MD,
+    ".markdown": InputFormat.MD,
+    ".txt": InputFormat.MD,  # plain text is valid Markdown: paragraphs stay paragraphs
+    ".text": InputFormat.MD,
+    ".adoc": InputFormat.ASCIIDOC,
+    ".asciidoc": InputFormat.ASCIIDOC,
+    ".csv": InputFormat.CSV,
+    ".png": InputFormat.IMAGE,
+    ".jpg": InputFormat.IMAGE,
+    ".jpeg": InputFormat.IMAGE,
+    ".tif": InputFormat.IMAGE,
+    ".tiff": InputFormat.IMAGE,
+    ".bmp": InputFormat.IMAGE,
+    ".webp": InputFormat.IMAGE,
+}
+TEXT_FORMATS = {InputFormat.MD, InputFormat.HTML, InputFormat.ASCIIDOC, InputFormat.CSV}
+ZIP_FORMATS = {InputFormat.DOCX, InputFormat.PPTX, InputFormat.XLSX}
+MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+LAYOUT_MODEL_REPO = "docling-project/docling-layout-heron"
+
+
+@dataclass(frozen=True)
+class Converted:
+    document: DoclingDocument
+    pages: int
+    tables: int
+    seconds: float
+    pipeline: str
+
+
+def supported_extensions() -> list[str]:
+    return sorted(EXTENSION_FORMATS)
+
+
+def detect_format(name: str) -> InputFormat:
+    suffix = Path(name).suffix.lower()
+    fmt = EXTENSION_FORMATS.get(suffix)
+    if fmt is None:
+        raise UnsupportedFormatError(
+            f"unsupported extension {suffix or '(none)'}",
+            user_message=f"I can't read {suffix or 'files without an extension'} files. "
+            f"I can read: {', '.join(s.lstrip('.') for s in supported_extensions())}.",
+        )
+    return fmt
+
+
+def standard_pdf_models_available() -> bool:
+    """True when Docling's layout pipeline can run without downloading anything."""
+    if not all(importlib.util.find_spec(m) for m in ("torch", "docling_ibm_models")):
+        return False
+    try:
+        from huggingface_hub import snapshot_download
+
+        snapshot_download(LAYOUT_MODEL_REPO, local_files_only=True)
+    except Exception:  # LocalEntryNotFoundError and friends: not cached locally
+        return False
+    return True
+
+
+def resolve_pdf_pipeline(choice: PdfPipeline) -> str:
+    if choice != "auto":
+        return choice
+    return "standard" if standard_pdf_models_available() else "native"
+
+
+class Converter:
+    """A reusable Docling converter (pipelines are built once, on first use)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pdf_pipeline = resolve_pdf_pipeline(settings.pdf_pipeline)
+
+    @cached_property
+    def _docling(self) -> DocumentConverter:
+        return DocumentConverter(format_options=self._format_options())
+
+    def _format_options(self) -> dict[InputFormat, FormatOption]:
+        from docling.datamodel.pipeline_options import (
+            NativePdfPipelineOptions,
+            PdfPipelineOptions,
+        )
+        from docling.document_converter import NativePdfFormatOption, PdfFormatOption
+
+        timeout = self.settings.convert_timeout_s
+        if self.pdf_pipeline == "standard":
+            options = PdfPipelineOptions(do_ocr=True, do_table_structure=True)
+            options.document_timeout = timeout
+            return {InputFormat.PDF: PdfFormatOption(pipeline_options=options)}
+        native = NativePdfPipelineOptions(generate_picture_images=False)
+        native.document_timeout = timeout
+        return {InputFormat.PDF: NativePdfFormatOption(pipeline_options=native)}
+
+    def convert(self, name: str, data: bytes) -> Converted:
+        """Convert bytes named ``name``; raises an ``IngestError`` subclass on any failure."""
+        fmt = detect_format(name)
+        self.check_size(len(data))
+        if not data.strip():
+            raise EmptyDocumentError("zero-byte or blank file", user_message="This file is empty.")
+        if fmt == InputFormat.IMAGE and self.pdf_pipeline != "standard":
+            raise ScannedDocumentError(
+                "image without OCR",
+                user_message="I can't read images here: text recognition (OCR) isn't enabled.",
+            )
+        if fmt in ZIP_FORMATS:
+            _check_zip(data)
+        page_count = _pdf_preflight(data) if fmt == InputFormat.PDF else 0
+        if page_count > self.settings.max_pages:
+            raise TooManyPagesError(
+                f"{page_count} pages > {self.settings.max_pages}",
+                user_message=f"This PDF has {page_count} pages; I read at most "
+                f"{self.settings.max_pages}.",
+            )
+        if fmt in TEXT_FORMATS:
+            data = _as_utf8(data)
+            name = _normalized_text_name(name, fmt)
+        result, seconds = self._run_with_timeout(name, data)
+        return self._check_result(result, fmt, seconds)
+
+    def check_size(self, size: int) -> None:
+        limit = self.settings.max_file_bytes
+        if size > limit:
+            raise FileTooLargeError(
+                f"{size} bytes > {limit}",
+                user_message=f"This file is {size / 1048576:.1f} MB; I read files up to "
+                f"{self.settings.max_file_mb:g} MB.",
+            )
+
+    def _run_with_timeout(self, name: str, data: bytes) -> tuple[ConversionResult, float]:
+        """Run Docling in a worker thread so a stuck conversion can't block the caller forever."""
+        import time
+
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            started = time.perf_counter()
+            try:
+                stream = DocumentStream(name=name, stream=io.BytesIO(data))
+                outcome["result"] = self._docling.convert(
+                    stream,
+                    raises_on_error=False,
+                    max_num_pages=self.settings.max_pages,
+                    max_file_size=self.settings.max_file_bytes,
+                )
+            except BaseException as exc:  # surfaced to the caller below
+                outcome["error"] = exc
+            outcome["seconds"] = time.perf_counter() - started
+
+        thread = threading.Thread(target=work, name="docling-convert", daemon=True)
+        thread.start()
+        thread.join(self.settings.convert_timeout_s)
+        if thread.is_alive():
+            raise ConversionTimeoutError(f"conversion exceeded {self.settings.convert_timeout_s}s")
+        if "error" in outcome:
+            raise _classify(outcome["error"]) from outcome["error"]
+        return outcome["result"], outcome["seconds"]
+
+    def _check_result(self, result: ConversionResult, fmt: InputFormat, seconds: float) -> Converted:
+        from docling.datamodel.base_models import ConversionStatus
+
+        if result.status not in (ConversionStatus.SUCCESS, ConversionStatus.PARTIAL_SUCCESS):
+            messages = "; ".join(e.error_message for e in result.errors)[:500]
+            if "timeout" in messages.lower():
+                raise ConversionTimeoutError(messages)
+            raise CorruptDocumentError(f"docling status {result.status.value}: {messages}")
+        document = result.document
+        pages = len(document.pages)
+        has_text = any(getattr(item, "text", "").strip() for item, _ in document.iterate_items())
+        if not has_text and not document.tables:
+            if fmt == InputFormat.PDF and pages:
+                raise ScannedDocumentError("PDF pages have no text layer")
+            raise EmptyDocumentError("no text found")
+        return Converted(document, pages, len(document.tables), seconds, self._pipeline_for(fmt))
+
+    def _pipeline_for(self, fmt: InputFormat) -> str:
+        return f"pdf-{self.pdf_pipeline}" if fmt == InputFormat.PDF else fmt.value
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise CorruptDocumentError("not a valid Office (zip) file") from exc
+    if unpacked > MAX_UNZIPPED_BYTES or unpacked > MAX_UNZIPPED_RATIO * max(len(data), 1):
+        raise CorruptDocumentError(
+            f"archive expands to {unpacked} bytes from {len(data)}",
+            user_message="This file expands to far more data than a real document would "
+            "(a possible zip bomb), so I won't open it.",
+        )
+
+
+def _pdf_preflight(data: bytes) -> int:
+    """Open the PDF with pdfium to count pages and spot encryption or damage early."""
+    import pypdfium2 as pdfium
+
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise CorruptDocumentError("no PDF header")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text or "security" in text:
+            raise EncryptedDocumentError(str(exc)) from exc
+        raise CorruptDocumentError(str(exc)) from exc
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """Text formats in any common encoding become UTF-8 (Docling expects UTF-8)."""
+    encodings = ["utf-16"] if data[:2] in (b"\xff\xfe", b"\xfe\xff") else []
+    for encoding in [*encodings, "utf-8-sig"]:
+        try:
+            return data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return data.decode("cp1252", errors="replace").encode("utf-8")
+
+
+def _normalized_text_name(name: str, fmt: InputFormat) -> str:
+    if fmt == InputFormat.MD and not name.lower().endswith((".md", ".markdown")):
+        return f"{Path(name).stem}.md"
+    return name
+
+
+def _classify(exc: BaseException) -> IngestError:
+    if isinstance(exc, IngestError):
+        return exc
+    text = str(exc).lower()
+    if "password" in text or "encrypt" in text:
+        return EncryptedDocumentError(f"{type(exc).__name__}")
+    logger.warning("docling failed: %s", type(exc).__name__, exc_info=exc)
+    return CorruptDocumentError(f"{type(exc).__name__}: {str(exc)[:300]}")

@@ -1,0 +1,139 @@
+"""Ingest: convert → chunk → embed → store → activate.
+
+Re-ingesting identical content is a no-op (content hash). A changed document is written as a new
+version next to the old one and swapped in by one registry transaction, then the old version's
+chunks are deleted, so a reader sees either the old or the new document, never a mix. A failure
+at any step leaves the searchable store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rag.chunking import Chunker
+from rag.convert import Converter, detect_format
+from rag.embeddings import Embedder
+from rag.errors import EmptyDocumentError
+from rag.models import Chunk, IngestReceipt, SourceInfo
+from rag.registry import NewVersion, Registry
+from rag.store import ChunkStore, StoredChunk, text_hash
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def doc_id_for_path(path: Path) -> str:
+    """A stable id for a local file: its resolved path, hashed (so ids carry no path)."""
+    return "file-" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class Ingestor:
+    def __init__(
+        self,
+        converter: Converter,
+        chunker: Chunker,
+        embedder: Embedder,
+        store: ChunkStore,
+        registry: Registry,
+    ) -> None:
+        self.converter = converter
+        self.chunker = chunker
+        self.embedder = embedder
+        self.store = store
+        self.registry = registry
+
+    def ingest_path(
+        self,
+        path: Path,
+        *,
+        scopes: Sequence[str],
+        doc_id: str | None = None,
+        progress: Progress = _quiet,
+    ) -> IngestReceipt:
+        detect_format(path.name)
+        self.converter.check_size(path.stat().st_size)  # before reading a huge file
+        return self.ingest_bytes(
+            path.read_bytes(),
+            SourceInfo(name=path.name, url=path.resolve().as_uri()),
+            scopes=scopes,
+            doc_id=doc_id or doc_id_for_path(path),
+            origin=str(path.resolve()),
+            progress=progress,
+        )
+
+    def ingest_bytes(
+        self,
+        data: bytes,
+        source: SourceInfo,
+        *,
+        scopes: Sequence[str],
+        doc_id: str,
+        origin: str | None = None,
+        progress: Progress = _quiet,
+    ) -> IngestReceipt:
+        started = time.perf_counter()
+        digest = content_hash(data)
+        existing = self.registry.get(doc_id)
+        if existing and existing.content_hash == digest and existing.status == "ready":
+            self.registry.add_scopes(doc_id, scopes)
+            return IngestReceipt(
+                doc_id, source.name, "unchanged", existing.pages, existing.chunks,
+                existing.tables, time.perf_counter() - started,
+                tuple(sorted({*existing.scopes, *scopes})),
+            )
+        progress("converting")
+        converted = self.converter.convert(source.name, data)
+        progress("chunking")
+        chunks = self.chunker.chunk(converted.document)
+        if not chunks:
+            raise EmptyDocumentError("no chunks")
+        version = f"{doc_id}@{digest[:16]}"
+        progress(f"embedding {len(chunks)} chunks")
+        vectors = self._embed(chunks, reuse_from=self.registry.active_version(doc_id))
+        progress("storing")
+        self.store.delete_version(version)  # leftovers of an interrupted earlier attempt
+        try:
+            self.store.insert(
+                doc_id, version, source.name, source.url,
+                [StoredChunk(c, v) for c, v in zip(chunks, vectors, strict=True)],
+            )
+            old_version = self.registry.activate(
+                NewVersion(
+                    doc_id=doc_id, version=version, source=source.name, url=source.url,
+                    origin=origin, content_hash=digest, pages=converted.pages,
+                    chunks=len(chunks), tables=converted.tables, scopes=tuple(scopes),
+                )
+            )
+        except BaseException:
+            self.store.delete_version(version)
+            raise
+        if old_version:
+            self.store.delete_version(old_version)
+        info = self.registry.get(doc_id)
+        return IngestReceipt(
+            doc_id, source.name, "replaced" if existing else "added", converted.pages,
+            len(chunks), converted.tables, time.perf_counter() - started,
+            info.scopes if info else tuple(scopes),
+        )
+
+    def _embed(self, chunks: Sequence[Chunk], reuse_from: str | None) -> list[list[float]]:
+        """Embed chunk texts, reusing vectors of identical texts from the previous version."""
+        hashes = [text_hash(c.search_text) for c in chunks]
+        known = self.store.vectors_by_text_hash(reuse_from, hashes) if reuse_from else {}
+        missing = [i for i, h in enumerate(hashes) if h not in known]
+        fresh = self.embedder.embed_documents([chunks[i].search_text for i in missing])
+        computed = dict(zip(missing, fresh, strict=True))
+        return [computed[i] if i in computed else known[hashes[i]] for i in range(len(chunks))]

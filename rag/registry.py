@@ -1,0 +1,238 @@
+"""The document registry: which documents exist, who may see them, and which version is live.
+
+The registry is the commit point of an ingestion: chunks of a new version are written to Milvus
+first, invisible to searches, and become visible in one SQL transaction that points the document
+at the new version. Searches only look at active versions, so readers never see a half-written or
+mixed document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, sessionmaker
+
+from rag.database import Base, make_engine
+from rag.errors import EmbeddingModelMismatchError
+from rag.models import GLOBAL_SCOPE, DocumentInfo
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    doc_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(Text)  # file path, Slack file id or URL
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    active_version: Mapped[str | None] = mapped_column(String(300), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="ready")
+    error: Mapped[str | None] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    tables: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now
+    )
+    scopes: Mapped[list[ScopeRow]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ScopeRow(Base):
+    __tablename__ = "document_scopes"
+
+    doc_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True
+    )
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    document: Mapped[DocumentRow] = relationship(back_populates="scopes")
+
+
+class MetaRow(Base):
+    __tablename__ = "kb_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    doc_id: str
+    version: str
+    source: str
+    url: str | None
+    origin: str | None
+    content_hash: str
+    pages: int
+    chunks: int
+    tables: int
+    scopes: tuple[str, ...]
+
+
+class Registry:
+    """SQL-backed record of documents, scopes and active versions."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # --- embedding model guard --------------------------------------------------------------
+    def check_embedding_model(self, model: str, dimension: int) -> None:
+        """Remember the data dir's embedding model; refuse to mix vectors of another one."""
+        wanted = f"{model}|{dimension}"
+        with self.session() as session, session.begin():
+            row = session.get(MetaRow, "embedding_model")
+            if row is None:
+                session.add(MetaRow(key="embedding_model", value=wanted))
+                return
+            if row.value != wanted:
+                stored_model, _, stored_dim = row.value.rpartition("|")
+                raise EmbeddingModelMismatchError(
+                    f"This data dir was built with embedding model {stored_model} "
+                    f"({stored_dim}-d), but {model} ({dimension}-d) is configured. Set "
+                    f"RAGBOT_EMBEDDING_MODEL={stored_model}, or use a new RAGBOT_DATA_DIR and "
+                    "ingest your documents again."
+                )
+
+    # --- reads -----------------------------------------------------------------------------
+    def get(self, doc_id: str) -> DocumentInfo | None:
+        with self.session() as session:
+            row = session.get(DocumentRow, doc_id)
+            return _to_info(row) if row else None
+
+    def list(self, scopes: Sequence[str] | None = None) -> list[DocumentInfo]:
+        """Documents visible from ``scopes`` (plus global ones); all documents when None."""
+        with self.session() as session:
+            query = select(DocumentRow).order_by(DocumentRow.source)
+            if scopes is not None:
+                visible = select(ScopeRow.doc_id).where(ScopeRow.scope.in_(_with_global(scopes)))
+                query = query.where(DocumentRow.doc_id.in_(visible))
+            return [_to_info(row) for row in session.scalars(query)]
+
+    def active_version(self, doc_id: str) -> str | None:
+        with self.session() as session:
+            row = session.get(DocumentRow, doc_id)
+            return row.active_version if row else None
+
+    def active_versions(self, scopes: Sequence[str] | None = None) -> list[str]:
+        """The live chunk versions a search from ``scopes`` may see (all when None)."""
+        with self.session() as session:
+            query = select(DocumentRow.active_version).where(
+                DocumentRow.active_version.is_not(None)
+            )
+            if scopes is not None:
+                visible = select(ScopeRow.doc_id).where(ScopeRow.scope.in_(_with_global(scopes)))
+                query = query.where(DocumentRow.doc_id.in_(visible))
+            return [v for v in session.scalars(query) if v]
+
+    def find_by_origin(self, origin: str) -> list[DocumentInfo]:
+        with self.session() as session:
+            rows = session.scalars(select(DocumentRow).where(DocumentRow.origin == origin))
+            return [_to_info(row) for row in rows]
+
+    def stats(self) -> dict[str, int]:
+        with self.session() as session:
+            documents = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+            chunks = session.scalar(select(func.coalesce(func.sum(DocumentRow.chunks), 0))) or 0
+            pages = session.scalar(select(func.coalesce(func.sum(DocumentRow.pages), 0))) or 0
+            scopes = session.scalar(select(func.count(func.distinct(ScopeRow.scope)))) or 0
+        return {"documents": documents, "chunks": chunks, "pages": pages, "scopes": scopes}
+
+    # --- writes ----------------------------------------------------------------------------
+    def activate(self, new: NewVersion) -> str | None:
+        """Point the document at its new version in one transaction; returns the old version."""
+        with self.session() as session, session.begin():
+            row = session.get(DocumentRow, new.doc_id, with_for_update=True)
+            if row is None:
+                row = DocumentRow(doc_id=new.doc_id)
+                session.add(row)
+            old_version = row.active_version
+            row.source, row.url, row.origin = new.source, new.url, new.origin
+            row.content_hash, row.active_version = new.content_hash, new.version
+            row.pages, row.chunks, row.tables = new.pages, new.chunks, new.tables
+            row.status, row.error = "ready", None
+            _add_scopes(row, new.scopes)
+        return old_version if old_version != new.version else None
+
+    def add_scopes(self, doc_id: str, scopes: Iterable[str]) -> bool:
+        with self.session() as session, session.begin():
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                return False
+            _add_scopes(row, scopes)
+            return True
+
+    def remove_scope(self, doc_id: str, scope: str) -> tuple[str, ...] | None:
+        """Drop one scope; returns the scopes left (None if the document is unknown)."""
+        with self.session() as session, session.begin():
+            session.execute(
+                delete(ScopeRow).where(ScopeRow.doc_id == doc_id, ScopeRow.scope == scope)
+            )
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                return None
+            session.refresh(row)
+            return tuple(sorted(s.scope for s in row.scopes))
+
+    def forget(self, doc_id: str) -> str | None:
+        """Remove the document; returns its active version so its chunks can be deleted."""
+        with self.session() as session, session.begin():
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                return None
+            version = row.active_version
+            session.delete(row)
+            return version
+
+
+def _with_global(scopes: Sequence[str]) -> list[str]:
+    return [*dict.fromkeys([*scopes, GLOBAL_SCOPE])]
+
+
+def _add_scopes(row: DocumentRow, scopes: Iterable[str]) -> None:
+    present = {s.scope for s in row.scopes}
+    for scope in dict.fromkeys(scopes):
+        if scope not in present:
+            row.scopes.append(ScopeRow(scope=scope))
+
+
+def _to_info(row: DocumentRow) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=row.doc_id,
+        source=row.source,
+        url=row.url,
+        origin=row.origin,
+        scopes=tuple(sorted(s.scope for s in row.scopes)),
+        status=row.status,
+        pages=row.pages,
+        chunks=row.chunks,
+        tables=row.tables,
+        content_hash=row.content_hash,
+        error=row.error,
+        updated_at=row.updated_at,
+    )

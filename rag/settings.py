@@ -1,0 +1,126 @@
+"""The one typed settings object for ragbot's knowledge base.
+
+Conventional names stay unprefixed (``OPENAI_API_KEY``, ``MILVUS_URI``, ``DATABASE_URL`` ...);
+ragbot's own settings use the ``RAGBOT_`` prefix. The Slack side extends this class with its
+``SLACK_*`` fields (see ``bot/settings.py``), so a running bot still has exactly one object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PdfPipeline = Literal["auto", "standard", "native"]
+Fusion = Literal["rrf", "weighted"]
+
+DEFAULT_OPENAI_EMBEDDING_MODEL = "openai:text-embedding-3-small"
+DEFAULT_LOCAL_EMBEDDING_MODEL = "local:all-MiniLM-L6-v2"
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept an unprefixed conventional env var name (and the field name for kwargs)."""
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Everything the knowledge base needs, read from the environment (and ``.env``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAGBOT_",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    data_dir: Path = Field(Path(".ragbot"), description="Milvus Lite data and SQLite database.")
+    milvus_uri: str | None = Field(
+        None,
+        validation_alias=_env("MILVUS_URI"),
+        description="Milvus server / Zilliz Cloud URI; default: Milvus Lite in the data dir.",
+    )
+    milvus_token: SecretStr | None = Field(None, validation_alias=_env("MILVUS_TOKEN"))
+    milvus_db_name: str | None = Field(None, validation_alias=_env("MILVUS_DB_NAME"))
+    collection_prefix: str = Field("ragbot", description="Prefix of Milvus collection names.")
+    database_url: str | None = Field(
+        None,
+        validation_alias=_env("DATABASE_URL"),
+        description="SQLAlchemy URL of the registry; default: SQLite in the data dir.",
+    )
+
+    # --- models --------------------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
+    embedding_model: str | None = Field(
+        None,
+        description="'openai:<model>' or 'local:<path or name>'. Default: OpenAI "
+        "text-embedding-3-small when an OpenAI key is set, else the offline local model.",
+    )
+    embedding_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint for embeddings only."
+    )
+    embedding_api_key: SecretStr | None = None
+    embedding_batch_size: int = Field(128, ge=1, le=2048)
+    embedding_batch_tokens: int = Field(200_000, ge=1000, description="Token budget per request.")
+    embedding_concurrency: int = Field(4, ge=1, le=32)
+    chat_model: str = "gpt-4o"
+    chat_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for chat only.")
+    chat_api_key: SecretStr | None = None
+    chat_temperature: float = Field(0.1, ge=0.0, le=2.0)
+    chat_max_tokens: int = Field(800, ge=16)
+    request_timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+
+    # --- ingest --------------------------------------------------------------------------
+    max_file_mb: float = Field(50.0, gt=0)
+    max_pages: int = Field(500, ge=1)
+    convert_timeout_s: float = Field(300.0, gt=0)
+    pdf_pipeline: PdfPipeline = "auto"
+    chunk_max_tokens: int = Field(256, ge=32, le=8192)
+
+    # --- retrieval and answers ------------------------------------------------------------
+    top_k: int = Field(6, ge=1, le=50)
+    fusion: Fusion = "rrf"
+    dense_weight: float = Field(0.6, ge=0.0, le=1.0, description="Weighted fusion only.")
+    min_relevance: float = Field(
+        0.3, ge=-1.0, le=1.0, description="Best dense cosine below this means 'nothing relevant'."
+    )
+    history_turns: int = Field(6, ge=0, le=50)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    # --- derived values -------------------------------------------------------------------
+    @property
+    def resolved_milvus_uri(self) -> str:
+        return self.milvus_uri or str(self.data_dir / "milvus.db")
+
+    @property
+    def uses_milvus_lite(self) -> bool:
+        return self.milvus_uri is None or self.milvus_uri.endswith(".db")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ragbot.db'}"
+
+    @property
+    def resolved_embedding_model(self) -> str:
+        if self.embedding_model:
+            return self.embedding_model
+        if self.embedding_api_key or self.openai_api_key:
+            return DEFAULT_OPENAI_EMBEDDING_MODEL
+        return DEFAULT_LOCAL_EMBEDDING_MODEL
+
+    @property
+    def chat_configured(self) -> bool:
+        """A chat model is usable when some key or an explicit chat endpoint is set."""
+        return bool(self.chat_api_key or self.openai_api_key or self.chat_base_url)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)

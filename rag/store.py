@@ -1,0 +1,309 @@
+"""Chunk storage and search in Milvus, through ``pymilvus.MilvusClient``.
+
+One collection per embedding model and dimension. Each row holds a dense vector, a BM25 sparse
+vector that Milvus computes itself from ``search_text`` (a Milvus BM25 function), and the fields a
+citation needs. Rows carry ``doc_version`` (``<doc_id>@<content hash>``); searches are always
+filtered to the versions the registry says are live and visible, so the scope check happens in
+the engine, before anything reaches a language model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pymilvus import (
+    AnnSearchRequest,
+    DataType,
+    Function,
+    FunctionType,
+    MilvusClient,
+    RRFRanker,
+    WeightedRanker,
+)
+
+from rag.errors import StoreUnavailableError
+from rag.models import Chunk, SearchHit
+from rag.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+
+MAX_TEXT_CHARS = 60_000  # VARCHAR limit is 65,535 bytes; keep room for multi-byte characters
+BM25_ANALYZER = {
+    "tokenizer": "standard",
+    "filter": ["lowercase", {"type": "stop", "stop_words": ["_english_"]}],
+}
+HNSW_PARAMS = {"M": 16, "efConstruction": 200}
+SEARCH_EF = 64
+OUTPUT_FIELDS = ["doc_id", "source", "url", "text", "headings", "pages", "chunk_index"]
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk with its vector, as written to Milvus."""
+
+    chunk: Chunk
+    vector: Sequence[float]
+
+
+def collection_name(prefix: str, model: str, dimension: int) -> str:
+    """A valid Milvus collection name that identifies the embedding model and dimension."""
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", model.split(":", 1)[-1]).strip("_").lower()[:40]
+    digest = hashlib.sha1(model.encode()).hexdigest()[:6]
+    return f"{prefix}_{slug}_{digest}_{dimension}"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class ChunkStore:
+    """Milvus collection of chunks with hybrid (dense + BM25) search."""
+
+    def __init__(self, client: MilvusClient, collection: str, dimension: int) -> None:
+        self.client = client
+        self.collection = collection
+        self.dimension = dimension
+        self._ensure_collection()
+
+    @classmethod
+    def connect(cls, settings: Settings, model: str, dimension: int) -> ChunkStore:
+        return cls(
+            connect_milvus(settings),
+            collection_name(settings.collection_prefix, model, dimension),
+            dimension,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    # --- schema --------------------------------------------------------------------------
+    def _ensure_collection(self) -> None:
+        if self.client.has_collection(self.collection):
+            self.client.load_collection(self.collection)
+            return
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=400)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=200)
+        schema.add_field("doc_version", DataType.VARCHAR, max_length=300)
+        schema.add_field("source", DataType.VARCHAR, max_length=1000)
+        schema.add_field("url", DataType.VARCHAR, max_length=2000)
+        schema.add_field("text", DataType.VARCHAR, max_length=65_535)
+        schema.add_field(
+            "search_text",
+            DataType.VARCHAR,
+            max_length=65_535,
+            enable_analyzer=True,
+            analyzer_params=BM25_ANALYZER,
+        )
+        schema.add_field("text_hash", DataType.VARCHAR, max_length=64)
+        schema.add_field("headings", DataType.JSON)
+        schema.add_field("pages", DataType.JSON)
+        schema.add_field("chunk_index", DataType.INT64)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dimension)
+        schema.add_function(
+            Function(
+                name="search_text_bm25",
+                function_type=FunctionType.BM25,
+                input_field_names=["search_text"],
+                output_field_names=["sparse"],
+            )
+        )
+        index_params = self.client.prepare_index_params()
+        index_params.add_index(
+            "dense", index_type="HNSW", metric_type="COSINE", params=HNSW_PARAMS
+        )
+        index_params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        index_params.add_index("doc_version", index_type="INVERTED")
+        index_params.add_index("doc_id", index_type="INVERTED")
+        self.client.create_collection(
+            self.collection,
+            schema=schema,
+            index_params=index_params,
+            consistency_level="Strong",
+        )
+        logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
+
+    # --- writes --------------------------------------------------------------------------
+    def insert(
+        self, doc_id: str, version: str, source: str, url: str | None, rows: Sequence[StoredChunk]
+    ) -> int:
+        """Write one document version's chunks (invisible until the registry activates it)."""
+        if not rows:
+            return 0
+        data = [_row(doc_id, version, source, url, stored) for stored in rows]
+        for start in range(0, len(data), 500):
+            self.client.insert(self.collection, data[start : start + 500])
+        self.client.flush(self.collection)
+        return len(data)
+
+    def delete_version(self, version: str) -> None:
+        self.client.delete(self.collection, filter=f"doc_version == {json.dumps(version)}")
+
+    def delete_document(self, doc_id: str) -> None:
+        self.client.delete(self.collection, filter=f"doc_id == {json.dumps(doc_id)}")
+
+    def vectors_by_text_hash(self, version: str, hashes: Sequence[str]) -> dict[str, list[float]]:
+        """Vectors already stored for identical chunk texts of ``version`` (skip re-embedding)."""
+        if not hashes:
+            return {}
+        rows = self.client.query(
+            self.collection,
+            filter=f"doc_version == {json.dumps(version)} and text_hash in {json.dumps(list(hashes))}",
+            output_fields=["text_hash", "dense"],
+        )
+        return {row["text_hash"]: [float(x) for x in row["dense"]] for row in rows}
+
+    def count(self, version: str | None = None) -> int:
+        expr = f"doc_version == {json.dumps(version)}" if version else ""
+        rows = self.client.query(self.collection, filter=expr, output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def versions(self) -> set[str]:
+        """Every doc version present in the collection (for reconciliation)."""
+        found: set[str] = set()
+        iterator = self.client.query_iterator(
+            self.collection, batch_size=1000, filter="", output_fields=["doc_version"]
+        )
+        try:
+            while batch := iterator.next():
+                found.update(row["doc_version"] for row in batch)
+        finally:
+            iterator.close()
+        return found
+
+    # --- search --------------------------------------------------------------------------
+    def search(
+        self,
+        query_vector: Sequence[float],
+        query_text: str,
+        versions: Sequence[str],
+        k: int,
+        mode: SearchMode = "hybrid",
+        fusion: str = "rrf",
+        dense_weight: float = 0.6,
+    ) -> list[SearchHit]:
+        """Top ``k`` chunks among ``versions``; an empty list of versions finds nothing."""
+        if not versions or k <= 0:
+            return []
+        expr = f"doc_version in {json.dumps(list(versions))}"
+        candidates = max(k * 4, 20)
+        output = [*OUTPUT_FIELDS, "dense"]
+        if mode == "dense":
+            results = self.client.search(
+                self.collection,
+                data=[list(query_vector)],
+                anns_field="dense",
+                limit=k,
+                filter=expr,
+                search_params={"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, k)}},
+                output_fields=output,
+            )
+        elif mode == "bm25":
+            results = self.client.search(
+                self.collection,
+                data=[query_text],
+                anns_field="sparse",
+                limit=k,
+                filter=expr,
+                search_params={"metric_type": "BM25"},
+                output_fields=output,
+            )
+        else:
+            ranker = (
+                RRFRanker(60)
+                if fusion == "rrf"
+                else WeightedRanker(dense_weight, 1.0 - dense_weight)
+            )
+            requests = [
+                AnnSearchRequest(
+                    [list(query_vector)],
+                    "dense",
+                    {"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, candidates)}},
+                    limit=candidates,
+                    expr=expr,
+                ),
+                AnnSearchRequest(
+                    [query_text], "sparse", {"metric_type": "BM25"}, limit=candidates, expr=expr
+                ),
+            ]
+            results = self.client.hybrid_search(
+                self.collection, requests, ranker, limit=k, output_fields=output
+            )
+        return [_hit(raw, query_vector) for raw in results[0]] if results else []
+
+
+def connect_milvus(settings: Settings) -> MilvusClient:
+    """Open Milvus Lite in the data dir, or connect to a Milvus server / Zilliz Cloud."""
+    uri = settings.resolved_milvus_uri
+    kwargs: dict[str, Any] = {}
+    if settings.milvus_token:
+        kwargs["token"] = settings.milvus_token.get_secret_value()
+    if settings.milvus_db_name:
+        kwargs["db_name"] = settings.milvus_db_name
+    if settings.uses_milvus_lite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        return MilvusClient(uri=uri, timeout=30, **kwargs)
+    except Exception as exc:  # pymilvus raises several unrelated types here
+        where = "the Milvus Lite data dir" if settings.uses_milvus_lite else "the Milvus server"
+        hint = (
+            " Another ragbot process may be using it; Milvus Lite allows one process per data dir."
+            if settings.uses_milvus_lite
+            else ""
+        )
+        raise StoreUnavailableError(
+            f"Could not open {where} ({type(exc).__name__}: {exc}).{hint}"
+        ) from exc
+
+
+def _row(
+    doc_id: str, version: str, source: str, url: str | None, stored: StoredChunk
+) -> dict[str, Any]:
+    chunk = stored.chunk
+    return {
+        "chunk_id": f"{version}#{chunk.index}",
+        "doc_id": doc_id,
+        "doc_version": version,
+        "source": source[:1000],
+        "url": (url or "")[:2000],
+        "text": chunk.text[:MAX_TEXT_CHARS],
+        "search_text": chunk.search_text[:MAX_TEXT_CHARS],
+        "text_hash": text_hash(chunk.search_text),
+        "headings": list(chunk.headings),
+        "pages": list(chunk.pages),
+        "chunk_index": chunk.index,
+        "dense": list(stored.vector),
+    }
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def _hit(raw: dict[str, Any], query_vector: Sequence[float]) -> SearchHit:
+    entity = raw.get("entity", raw)
+    dense = entity.get("dense")
+    return SearchHit(
+        chunk_id=str(raw.get("chunk_id") or raw.get("id")),
+        doc_id=entity["doc_id"],
+        source=entity["source"],
+        url=entity.get("url") or None,
+        text=entity["text"],
+        headings=tuple(entity.get("headings") or ()),
+        pages=tuple(int(p) for p in entity.get("pages") or ()),
+        chunk_index=int(entity.get("chunk_index", 0)),
+        score=float(raw.get("distance", 0.0)),
+        dense_score=_cosine(query_vector, dense) if dense is not None else None,
+    )
