@@ -126,11 +126,12 @@ class ChunkStore:
         index_params.add_index("doc_version", index_type="INVERTED")
         index_params.add_index("doc_id", index_type="INVERTED")
         self.client.create_collection(
-            self.collection,
-            schema=schema,
-            index_params=index_params,
-            consistency_level="Strong",
+            self.collection, schema=schema, consistency_level="Strong"
         )
+        # sync=False: don't poll index state (Milvus Lite lacks the AllocTimestamp RPC that the
+        # poll needs, which costs seconds of retries); loading waits for the indexes anyway.
+        self.client.create_index(self.collection, index_params, sync=False)
+        self.client.load_collection(self.collection)
         logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
 
     # --- writes --------------------------------------------------------------------------

@@ -1,0 +1,204 @@
+"""Ingest, replace, delete, scopes and hybrid search, on real Docling + Milvus Lite + MiniLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.errors import EmbeddingModelMismatchError, IngestError
+from rag.knowledge_base import KnowledgeBase
+from rag.models import SourceInfo
+from rag.settings import Settings
+
+VACATION = """# Handbook
+
+## Vacation
+
+Every employee gets 25 days of paid vacation per year. Unused days expire in March.
+
+## Expenses
+
+Submit expense receipts within 30 days through the finance portal.
+"""
+
+ROBOT = """# Robot manual
+
+## Battery
+
+The warehouse robot battery lasts 14 hours and charges fully in 3 hours.
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_ingest_then_search_finds_the_passage_with_its_headings(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    receipt = kb.ingest_path(write(tmp_path, "handbook.md", VACATION))
+
+    hits = kb.search("How many vacation days do employees get?", None, k=2)
+
+    assert receipt.outcome == "added"
+    assert receipt.chunks >= 1
+    assert "25 days" in hits[0].text
+    assert hits[0].headings[-1] == "Vacation"
+    assert hits[0].source == "handbook.md"
+    assert kb.store.count() == receipt.chunks
+
+
+def test_reingesting_identical_content_is_a_no_op(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = write(tmp_path, "handbook.md", VACATION)
+    first = kb.ingest_path(path)
+    stored = kb.store.count()
+
+    again = kb.ingest_path(path)
+
+    assert again.outcome == "unchanged"
+    assert again.chunks == first.chunks
+    assert kb.store.count() == stored
+    assert len(kb.documents()) == 1
+
+
+def test_changed_document_replaces_its_chunks(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = write(tmp_path, "handbook.md", VACATION)
+    kb.ingest_path(path)
+    path.write_text(VACATION.replace("25 days", "30 days"), encoding="utf-8")
+
+    receipt = kb.ingest_path(path)
+    hits = kb.search("How many vacation days?", None, k=5)
+
+    assert receipt.outcome == "replaced"
+    assert kb.store.count() == receipt.chunks  # the old version's chunks are gone
+    texts = " ".join(hit.text for hit in hits)
+    assert "30 days" in texts
+    assert "25 days" not in texts
+
+
+def test_replace_reuses_vectors_of_unchanged_chunks(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "handbook.md", VACATION)
+    kb.ingest_path(path)
+    embedded: list[str] = []
+    original = kb.embedder.embed_documents
+
+    def spy(texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return original(texts)
+
+    monkeypatch.setattr(kb.embedder, "embed_documents", spy)
+    path.write_text(VACATION.replace("30 days through", "45 days through"), encoding="utf-8")
+    kb.ingest_path(path)
+
+    assert len(embedded) == 1
+    assert "45 days" in embedded[0]
+
+
+def test_forget_removes_document_and_chunks(kb: KnowledgeBase, tmp_path: Path) -> None:
+    receipt = kb.ingest_path(write(tmp_path, "handbook.md", VACATION))
+
+    assert kb.forget(receipt.doc_id) is True
+    assert kb.documents() == []
+    assert kb.store.count() == 0
+    assert kb.search("vacation days", None) == []
+    assert kb.forget(receipt.doc_id) is False
+
+
+def test_scope_isolation(kb: KnowledgeBase) -> None:
+    kb.ingest_bytes(
+        VACATION.encode(), SourceInfo("private.md"), doc_id="F-private", scopes=["G-private"]
+    )
+    kb.ingest_bytes(ROBOT.encode(), SourceInfo("robot.md"), doc_id="F-robot", scopes=["C-public"])
+
+    from_public = kb.search("vacation days per year", ["C-public"], k=10)
+    from_private = kb.search("vacation days per year", ["G-private"], k=10)
+
+    assert {h.doc_id for h in from_public} == {"F-robot"}
+    assert "F-private" in {h.doc_id for h in from_private}
+    assert [d.doc_id for d in kb.documents(["C-public"])] == ["F-robot"]
+
+
+def test_global_documents_are_visible_everywhere_and_scopes_accumulate(
+    kb: KnowledgeBase,
+) -> None:
+    kb.ingest_bytes(ROBOT.encode(), SourceInfo("robot.md"), doc_id="F1", scopes=["global"])
+    kb.ingest_bytes(VACATION.encode(), SourceInfo("hb.md"), doc_id="F2", scopes=["C1"])
+
+    receipt = kb.ingest_bytes(VACATION.encode(), SourceInfo("hb.md"), doc_id="F2", scopes=["C2"])
+
+    assert receipt.outcome == "unchanged"
+    assert receipt.scopes == ("C1", "C2")
+    assert {h.doc_id for h in kb.search("robot battery hours", ["C9"], k=5)} == {"F1"}
+    assert "F2" in {h.doc_id for h in kb.search("vacation", ["C2"], k=5)}
+
+
+def test_removing_the_last_scope_forgets_the_document(kb: KnowledgeBase) -> None:
+    kb.ingest_bytes(VACATION.encode(), SourceInfo("hb.md"), doc_id="F2", scopes=["C1", "C2"])
+
+    assert kb.remove_scope("F2", "C1") == ("C2",)
+    assert kb.search("vacation", ["C1"], k=5) == []
+    assert kb.remove_scope("F2", "C2") == ()
+    assert kb.document("F2") is None
+    assert kb.store.count() == 0
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "weighted"])
+def test_hybrid_beats_dense_only_on_an_exact_term(
+    settings: Settings, embedder: object, fusion: str
+) -> None:
+    kb = KnowledgeBase(settings.model_copy(update={"fusion": fusion}), embedder=embedder)  # type: ignore[arg-type]
+    for i in range(12):
+        text = (
+            f"# Where is my laptop {i}\n\nWhere is the laptop? Laptops and their asset tags are "
+            f"kept in the IT cabinet; lost laptop number {i} can be found by asking the IT desk."
+        )
+        kb.ingest_bytes(text.encode(), SourceInfo(f"n{i}.md"), doc_id=f"N{i}", scopes=["C"])
+    kb.ingest_bytes(
+        b"# Spare parts register\n\nShelf B, row 3: unit NW-LAP-0042 (spare).",
+        SourceInfo("inventory.md"),
+        doc_id="INV",
+        scopes=["C"],
+    )
+    question = "Where is NW-LAP-0042?"
+
+    dense = kb.search(question, ["C"], k=3, mode="dense")
+    hybrid = kb.search(question, ["C"], k=3, mode="hybrid")
+    kb.close()
+
+    assert dense[0].doc_id != "INV"
+    assert hybrid[0].doc_id == "INV"
+
+
+def test_bad_file_leaves_the_store_untouched(kb: KnowledgeBase, tmp_path: Path) -> None:
+    kb.ingest_path(write(tmp_path, "handbook.md", VACATION))
+    before = (kb.store.count(), [d.doc_id for d in kb.documents()])
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj <<>> garbage")
+
+    with pytest.raises(IngestError) as caught:
+        kb.ingest_path(broken)
+
+    assert caught.value.user_message
+    assert (kb.store.count(), [d.doc_id for d in kb.documents()]) == before
+
+
+def test_changing_the_embedding_model_is_refused(
+    settings: Settings, embedder: object, tmp_path: Path
+) -> None:
+    first = KnowledgeBase(settings, embedder=embedder)  # type: ignore[arg-type]
+    first.ingest_path(write(tmp_path, "handbook.md", VACATION))
+    first.close()
+
+    class OtherModel:
+        name = "local:other-model"
+        dimension = 384
+
+    second = KnowledgeBase(settings, embedder=OtherModel())  # type: ignore[arg-type]
+    with pytest.raises(EmbeddingModelMismatchError, match="all-MiniLM-L6-v2"):
+        _ = second.embedder
+    second.close()
