@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up (idempotent) and run every check: ruff, mypy, pytest. This is what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
+python -m pip install --quiet --upgrade pip
+# A CPU build of torch first, so the 'local' extra never pulls a multi-GB CUDA build.
+python -c "import torch" 2>/dev/null || python -m pip install --quiet "torch==2.13.0" \
+  || python -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+python -m pip install --quiet -e '.[local,dev]'
+
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+ruff check .
+ruff format --check rag bot tests bench scripts
+mypy
+python -m pytest -q "$@"

@@ -1,0 +1,71 @@
+"""The settings object: conventional names unprefixed, ours prefixed, derived defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from rag.settings import Settings
+
+
+def make(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def test_embedded_defaults_live_in_the_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAGBOT_DATA_DIR", "/srv/kb")
+
+    settings = make()
+
+    assert settings.data_dir == Path("/srv/kb")
+    assert settings.resolved_milvus_uri == "/srv/kb/milvus.db"
+    assert settings.uses_milvus_lite
+    assert settings.resolved_database_url == "sqlite:////srv/kb/ragbot.db"
+    assert settings.chat_model == "gpt-4o"
+
+
+def test_conventional_names_are_read_unprefixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MILVUS_URI", "http://milvus:19530")
+    monkeypatch.setenv("MILVUS_TOKEN", "root:Milvus")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://kb@db/kb")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+
+    settings = make()
+
+    assert settings.resolved_milvus_uri == "http://milvus:19530"
+    assert not settings.uses_milvus_lite
+    assert settings.milvus_token is not None
+    assert settings.milvus_token.get_secret_value() == "root:Milvus"
+    assert "root:Milvus" not in repr(settings)
+    assert "sk-test" not in repr(settings)
+    assert settings.resolved_database_url.startswith("postgresql")
+
+
+def test_embedding_model_follows_the_key_unless_overridden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert make().resolved_embedding_model == "local:all-MiniLM-L6-v2"
+    assert not make().chat_configured
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert make().resolved_embedding_model == "openai:text-embedding-3-small"
+    assert make().chat_configured
+
+    monkeypatch.setenv("RAGBOT_EMBEDDING_MODEL", "local:/models/e5")
+    assert make().resolved_embedding_model == "local:/models/e5"
+
+
+def test_local_embeddings_with_a_compatible_chat_endpoint() -> None:
+    settings = make(chat_base_url="http://127.0.0.1:8000/v1")
+
+    assert settings.resolved_embedding_model.startswith("local:")
+    assert settings.chat_configured
+
+
+def test_invalid_values_fail_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAGBOT_PDF_PIPELINE", "magic")
+
+    with pytest.raises(ValidationError, match="pdf_pipeline"):
+        make()
