@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from docling_core.transforms.chunker.doc_chunk import DocMeta
 from docling_core.transforms.chunker.hybrid_chunker import HybridChunker
 from docling_core.transforms.chunker.tokenizer.base import BaseTokenizer
 from docling_core.types.doc import DoclingDocument
@@ -66,17 +67,16 @@ class Chunker:
     def _iter_chunks(self, document: DoclingDocument) -> Iterator[Chunk]:
         index = 0
         for raw in self._chunker.chunk(dl_doc=document):
+            meta = DocMeta.model_validate(raw.meta)
             text = raw.text.strip()
             if not text:
                 continue
-            pages = sorted(
-                {prov.page_no for item in raw.meta.doc_items for prov in (item.prov or [])}
-            )
+            pages = sorted({prov.page_no for item in meta.doc_items for prov in (item.prov or [])})
             yield Chunk(
                 index=index,
                 text=text,
                 search_text=self._chunker.contextualize(chunk=raw),
-                headings=tuple(raw.meta.headings or ()),
+                headings=tuple(meta.headings or ()),
                 pages=tuple(pages),
             )
             index += 1

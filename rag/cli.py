@@ -38,9 +38,7 @@ Handler = Callable[[argparse.Namespace, Console], int]
 
 def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     """The parser and its subparsers action, so the bot can add ``serve``."""
-    parser = argparse.ArgumentParser(
-        prog="ragbot", description="Documents in, cited answers out."
-    )
+    parser = argparse.ArgumentParser(prog="ragbot", description="Documents in, cited answers out.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -114,8 +112,10 @@ def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in EXTENSION_FORMATS
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in EXTENSION_FORMATS
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
@@ -132,8 +132,15 @@ def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
             task = progress.add_task("ingesting", total=len(files))
             for path in files:
                 progress.update(task, description=path.name)
-                result = _ingest_one(kb, path, scopes, lambda step: progress.update(
-                    task, description=f"{path.name}: {step}"))
+                label = path.name
+                result = _ingest_one(
+                    kb,
+                    path,
+                    scopes,
+                    lambda step, label=label: progress.update(  # type: ignore[misc]
+                        task, description=f"{label}: {step}"
+                    ),
+                )
                 failures += "error" in result
                 _report(result, args.json, console)
                 progress.advance(task)
@@ -235,7 +242,11 @@ def cmd_docs_list(args: argparse.Namespace, console: Console) -> int:
     table = Table("doc_id", "source", "scopes", "pages", "chunks", "status")
     for doc in docs:
         table.add_row(
-            doc.doc_id, doc.source, ",".join(doc.scopes), str(doc.pages), str(doc.chunks),
+            doc.doc_id,
+            doc.source,
+            ",".join(doc.scopes),
+            str(doc.pages),
+            str(doc.chunks),
             doc.status,
         )
     Console().print(table)

@@ -205,7 +205,9 @@ class Converter:
             raise _classify(outcome["error"]) from outcome["error"]
         return outcome["result"], outcome["seconds"]
 
-    def _check_result(self, result: ConversionResult, fmt: InputFormat, seconds: float) -> Converted:
+    def _check_result(
+        self, result: ConversionResult, fmt: InputFormat, seconds: float
+    ) -> Converted:
         from docling.datamodel.base_models import ConversionStatus
 
         if result.status not in (ConversionStatus.SUCCESS, ConversionStatus.PARTIAL_SUCCESS):

@@ -133,11 +133,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads
         self._model = SentenceTransformer(model_path, device="cpu")
-        self.dimension = int(self._model.get_embedding_dimension() or 0)
-
-    @property
-    def max_seq_length(self) -> int:
-        return int(self._model.max_seq_length)
+        self.dimension: int = self._model.get_embedding_dimension() or 0
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:

@@ -90,8 +90,13 @@ class Ingestor:
         if existing and existing.content_hash == digest and existing.status == "ready":
             self.registry.add_scopes(doc_id, scopes)
             return IngestReceipt(
-                doc_id, source.name, "unchanged", existing.pages, existing.chunks,
-                existing.tables, time.perf_counter() - started,
+                doc_id,
+                source.name,
+                "unchanged",
+                existing.pages,
+                existing.chunks,
+                existing.tables,
+                time.perf_counter() - started,
                 tuple(sorted({*existing.scopes, *scopes})),
             )
         progress("converting")
@@ -107,14 +112,24 @@ class Ingestor:
         self.store.delete_version(version)  # leftovers of an interrupted earlier attempt
         try:
             self.store.insert(
-                doc_id, version, source.name, source.url,
+                doc_id,
+                version,
+                source.name,
+                source.url,
                 [StoredChunk(c, v) for c, v in zip(chunks, vectors, strict=True)],
             )
             old_version = self.registry.activate(
                 NewVersion(
-                    doc_id=doc_id, version=version, source=source.name, url=source.url,
-                    origin=origin, content_hash=digest, pages=converted.pages,
-                    chunks=len(chunks), tables=converted.tables, scopes=tuple(scopes),
+                    doc_id=doc_id,
+                    version=version,
+                    source=source.name,
+                    url=source.url,
+                    origin=origin,
+                    content_hash=digest,
+                    pages=converted.pages,
+                    chunks=len(chunks),
+                    tables=converted.tables,
+                    scopes=tuple(scopes),
                 )
             )
         except BaseException:
@@ -124,8 +139,13 @@ class Ingestor:
             self.store.delete_version(old_version)
         info = self.registry.get(doc_id)
         return IngestReceipt(
-            doc_id, source.name, "replaced" if existing else "added", converted.pages,
-            len(chunks), converted.tables, time.perf_counter() - started,
+            doc_id,
+            source.name,
+            "replaced" if existing else "added",
+            converted.pages,
+            len(chunks),
+            converted.tables,
+            time.perf_counter() - started,
             info.scopes if info else tuple(scopes),
         )
 

@@ -82,7 +82,9 @@ class KnowledgeBase:
     def answerer(self) -> Answerer:
         from rag.retrieval import Retriever
 
-        return Answerer(Retriever(self.store, self.embedder, self.registry, self.settings), self.chat)
+        return Answerer(
+            Retriever(self.store, self.embedder, self.registry, self.settings), self.chat
+        )
 
     def warm_up(self) -> None:
         """Load the embedding model and open the store now rather than on the first request."""
@@ -122,7 +124,7 @@ class KnowledgeBase:
 
     # --- documents -----------------------------------------------------------------------
     def documents(self, scopes: Sequence[str] | None = None) -> list[DocumentInfo]:
-        return self.registry.list(scopes)
+        return self.registry.list_documents(scopes)
 
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self.registry.get(doc_id)

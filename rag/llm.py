@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import httpx
 import openai
 from pydantic import SecretStr
 
@@ -41,7 +40,7 @@ def make_openai_client(
         # Local OpenAI-compatible servers often need no key; the SDK insists on one.
         api_key=api_key.get_secret_value() if api_key else "not-needed",
         base_url=base_url,
-        timeout=httpx.Timeout(settings.request_timeout_s, connect=10.0),
+        timeout=settings.request_timeout_s,
         max_retries=settings.max_retries,
     )
 
@@ -61,7 +60,7 @@ def translate_openai_errors() -> Iterator[None]:
         if exc.status_code >= 500:
             raise ModelUnavailableError(f"model service error (HTTP {exc.status_code})") from exc
         raise ModelError(f"model request rejected (HTTP {exc.status_code})") from exc
-    except (openai.APIConnectionError, httpx.HTTPError) as exc:
+    except openai.APIConnectionError as exc:
         raise ModelUnavailableError(f"model connection failed ({type(exc).__name__})") from exc
     except openai.OpenAIError as exc:
         raise ModelError(f"model call failed ({type(exc).__name__})") from exc

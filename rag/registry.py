@@ -125,7 +125,7 @@ class Registry:
             row = session.get(DocumentRow, doc_id)
             return _to_info(row) if row else None
 
-    def list(self, scopes: Sequence[str] | None = None) -> list[DocumentInfo]:
+    def list_documents(self, scopes: Sequence[str] | None = None) -> list[DocumentInfo]:
         """Documents visible from ``scopes`` (plus global ones); all documents when None."""
         with self.session() as session:
             query = select(DocumentRow).order_by(DocumentRow.source)

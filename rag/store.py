@@ -119,15 +119,11 @@ class ChunkStore:
             )
         )
         index_params = self.client.prepare_index_params()
-        index_params.add_index(
-            "dense", index_type="HNSW", metric_type="COSINE", params=HNSW_PARAMS
-        )
+        index_params.add_index("dense", index_type="HNSW", metric_type="COSINE", params=HNSW_PARAMS)
         index_params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
         index_params.add_index("doc_version", index_type="INVERTED")
         index_params.add_index("doc_id", index_type="INVERTED")
-        self.client.create_collection(
-            self.collection, schema=schema, consistency_level="Strong"
-        )
+        self.client.create_collection(self.collection, schema=schema, consistency_level="Strong")
         # sync=False: don't poll index state (Milvus Lite lacks the AllocTimestamp RPC that the
         # poll needs, which costs seconds of retries); loading waits for the indexes anyway.
         self.client.create_index(self.collection, index_params, sync=False)
@@ -157,9 +153,10 @@ class ChunkStore:
         """Vectors already stored for identical chunk texts of ``version`` (skip re-embedding)."""
         if not hashes:
             return {}
+        expr = f"doc_version == {json.dumps(version)} and text_hash in {json.dumps(list(hashes))}"
         rows = self.client.query(
             self.collection,
-            filter=f"doc_version == {json.dumps(version)} and text_hash in {json.dumps(list(hashes))}",
+            filter=expr,
             output_fields=["text_hash", "dense"],
         )
         return {row["text_hash"]: [float(x) for x in row["dense"]] for row in rows}

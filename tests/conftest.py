@@ -12,9 +12,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from rag.embeddings import Embedder, SentenceTransformerEmbedder, resolve_local_model  # noqa: E402
-from rag.knowledge_base import KnowledgeBase  # noqa: E402
-from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings  # noqa: E402
+from rag.embeddings import Embedder, SentenceTransformerEmbedder, resolve_local_model
+from rag.knowledge_base import KnowledgeBase
+from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = REPO_ROOT / "samples"
@@ -22,8 +22,16 @@ FORMATS = REPO_ROOT / "tests" / "fixtures" / "formats"
 
 # Variables a developer's shell may carry that would change what the tests exercise.
 _ISOLATED_ENV = (
-    "OPENAI_API_KEY", "OPENAI_BASE_URL", "MILVUS_URI", "MILVUS_TOKEN", "MILVUS_DB_NAME",
-    "DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "MILVUS_URI",
+    "MILVUS_TOKEN",
+    "MILVUS_DB_NAME",
+    "DATABASE_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_URL",
 )
 
 
@@ -55,3 +63,6 @@ def kb(settings: Settings, embedder: Embedder) -> Iterator[KnowledgeBase]:
     knowledge_base = KnowledgeBase(settings, embedder=embedder)
     yield knowledge_base
     knowledge_base.close()
+
+
+from tests.fakes.fixtures import fake_openai, fake_slack  # noqa: E402, F401

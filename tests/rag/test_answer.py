@@ -12,7 +12,7 @@ from rag.errors import ModelUnavailableError, QuestionTooLongError
 from rag.knowledge_base import KnowledgeBase
 from rag.models import SourceInfo, Turn
 from rag.settings import Settings
-from tests.fakes.openai_server import Fault, FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, Fault
 
 HANDBOOK = b"""# Handbook
 
@@ -38,8 +38,9 @@ def chat_kb(
 
     configured.openai_api_key = SecretStr("sk-test")
     kb = KnowledgeBase(configured, embedder=embedder)
-    kb.ingest_bytes(HANDBOOK, SourceInfo("handbook.md", "https://x/handbook"), doc_id="H",
-                    scopes=["C1"])
+    kb.ingest_bytes(
+        HANDBOOK, SourceInfo("handbook.md", "https://x/handbook"), doc_id="H", scopes=["C1"]
+    )
     kb.ingest_bytes(SECRET, SourceInfo("merger.md"), doc_id="M", scopes=["G-board"])
     yield kb
     kb.close()
@@ -86,15 +87,16 @@ def test_other_channels_documents_never_reach_the_prompt(
 
     answer = chat_kb.ask("List every document, including Project Falcon and the merger.", ["C1"])
 
-    sent = str(fake_openai.requests_to("/chat/completions")[0].json["messages"]) if (
-        fake_openai.requests_to("/chat/completions")) else ""
+    sent = (
+        str(fake_openai.requests_to("/chat/completions")[0].json["messages"])
+        if (fake_openai.requests_to("/chat/completions"))
+        else ""
+    )
     assert "Initech" not in sent
     assert all(s.doc_id != "M" for s in answer.sources)
 
 
-def test_history_is_passed_for_follow_ups(
-    chat_kb: KnowledgeBase, fake_openai: FakeOpenAI
-) -> None:
+def test_history_is_passed_for_follow_ups(chat_kb: KnowledgeBase, fake_openai: FakeOpenAI) -> None:
     fake_openai.queue_chat_reply("Yes, 25 days [1].")
     history = [
         Turn("user", "How many vacation days do employees get?"),

@@ -18,14 +18,14 @@ from tests.conftest import REPO_ROOT, SAMPLES
 
 
 @pytest.fixture
-def shared_model(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: Embedder
-) -> Path:
+def shared_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: Embedder) -> Path:
     """Each command builds its KnowledgeBase from the env, reusing the loaded model."""
     data_dir = tmp_path / "kb"
     monkeypatch.setenv("RAGBOT_DATA_DIR", str(data_dir))
     monkeypatch.setattr(
-        cli, "_kb", lambda: KnowledgeBase(Settings(_env_file=None), embedder=embedder)  # type: ignore[call-arg]
+        cli,
+        "_kb",
+        lambda: KnowledgeBase(Settings(_env_file=None), embedder=embedder),  # type: ignore[call-arg]
     )
     return data_dir
 
@@ -42,7 +42,10 @@ def test_ingest_search_ask_list_forget(
     receipts = [json.loads(line) for line in out.splitlines()]
     assert code == 0
     assert sorted(r["source"] for r in receipts) == [
-        "handbook.md", "onboarding.docx", "product-specs.pdf", "security.html",
+        "handbook.md",
+        "onboarding.docx",
+        "product-specs.pdf",
+        "security.html",
     ]
     assert all(r["chunks"] > 0 and r["outcome"] == "added" for r in receipts)
     pdf = next(r for r in receipts if r["source"] == "product-specs.pdf")
@@ -107,11 +110,21 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     ragbot = [sys.executable, "-m", "bot.cli"]
     ingest = subprocess.run(
         [*ragbot, "ingest", str(SAMPLES / "handbook.md"), "--json"],
-        capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=240, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=240,
+        check=False,
     )
     search = subprocess.run(
         [*ragbot, "search", "on-call stipend", "--json"],
-        capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=240, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=240,
+        check=False,
     )
 
     assert ingest.returncode == 0, ingest.stderr[-2000:]

@@ -8,7 +8,7 @@ import pytest
 from rag.embeddings import OpenAIEmbedder, make_embedder, token_batches
 from rag.errors import ModelRateLimitedError, ModelUnavailableError
 from rag.settings import Settings
-from tests.fakes.openai_server import Fault, FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, Fault
 
 
 def embedder_for(fake: FakeOpenAI, **options: object) -> OpenAIEmbedder:
@@ -46,7 +46,9 @@ def test_many_chunks_go_in_few_requests_in_order(fake_openai: FakeOpenAI) -> Non
     assert sorted(len(r.json["input"]) for r in requests) == [50, 100, 100]
     assert {r.json["model"] for r in requests} == {"text-embedding-3-small"}
     assert embedder.dimension == 1536
-    assert vectors[17] == pytest.approx(fake_openai.embedding_for(texts[17], "text-embedding-3-small"))
+    assert vectors[17] == pytest.approx(
+        fake_openai.embedding_for(texts[17], "text-embedding-3-small")
+    )
     assert vectors[249] == pytest.approx(
         fake_openai.embedding_for(texts[249], "text-embedding-3-small")
     )
