@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 python -m pip install --quiet --upgrade pip
 # Prefer a CPU-only torch (about 10x smaller than the default CUDA build on Linux).
 python -c "import torch" 2>/dev/null \
-  || python -m pip install --quiet --timeout 20 torch --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}" \
+  || python -m pip install --quiet --retries 0 --timeout 10 torch --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}" \
   || python -m pip install --quiet torch
 python -m pip install --quiet -e '.[local]'
 

@@ -1,0 +1,102 @@
+"""The same store scenarios against a Milvus *server* URI (``MILVUS_URI``), not an embedded file.
+
+``milvus-lite server`` serves Milvus's gRPC API on 127.0.0.1, so the client path is the one used
+with Milvus Standalone/Distributed or Zilliz Cloud: ``MilvusClient(uri="http://host:port")``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pymilvus import MilvusClient
+
+from rag.knowledge_base import KnowledgeBase
+from rag.models import SourceInfo
+from rag.settings import Settings
+from tests.rag.test_knowledge_base import (  # noqa: F401  (collected here against the server)
+    test_bad_file_leaves_the_store_untouched,
+    test_changed_document_replaces_its_chunks,
+    test_forget_removes_document_and_chunks,
+    test_hybrid_beats_dense_only_on_an_exact_term,
+    test_ingest_then_search_finds_the_passage_with_its_headings,
+    test_reingesting_identical_content_is_a_no_op,
+    test_scope_isolation,
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"milvus-lite server exited with {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError("milvus-lite server did not start")
+
+
+@pytest.fixture(scope="module")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    executable = shutil.which("milvus-lite") or str(Path(sys.executable).parent / "milvus-lite")
+    port = _free_port()
+    data_dir = tmp_path_factory.mktemp("milvus-server")
+    process = subprocess.Popen(
+        [
+            executable,
+            "server",
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, milvus_server: str) -> Settings:
+    """Overrides the embedded default: a server URI, one collection prefix per test."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        milvus_uri=milvus_server,
+        collection_prefix=f"t{uuid.uuid4().hex[:10]}",
+    )
+
+
+def test_the_server_path_is_used(kb: KnowledgeBase, settings: Settings) -> None:
+    kb.ingest_bytes(
+        b"# Note\n\nServers hold this.", SourceInfo("note.md"), doc_id="N", scopes=["C"]
+    )
+
+    other_client = MilvusClient(uri=settings.resolved_milvus_uri)
+    try:
+        assert kb.store.collection in other_client.list_collections()
+    finally:
+        other_client.close()
+    assert not settings.uses_milvus_lite
+    assert not (settings.data_dir / "milvus.db").exists()
