@@ -145,6 +145,19 @@ class KnowledgeBase:
         self.store.delete_document(doc_id)
         return known
 
+    def remove_orphan_chunks(self) -> int:
+        """Delete chunks of versions the registry doesn't point at (e.g. left by a crash).
+
+        Returns how many versions were removed. Orphans are never searchable (searches only see
+        active versions), so this only reclaims space; run it while no ingestion is in flight.
+        """
+        with self._lock:
+            active = set(self.registry.active_versions())
+            orphans = self.store.versions() - active
+            for version in orphans:
+                self.store.delete_version(version)
+        return len(orphans)
+
     def stats(self) -> dict[str, object]:
         counts: dict[str, object] = dict(self.registry.stats())
         counts["stored_chunks"] = self.store.count()

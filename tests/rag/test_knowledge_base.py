@@ -10,6 +10,7 @@ from rag.errors import EmbeddingModelMismatchError, IngestError
 from rag.knowledge_base import KnowledgeBase
 from rag.models import SourceInfo
 from rag.settings import Settings
+from rag.store import StoredChunk
 
 VACATION = """# Handbook
 
@@ -202,3 +203,18 @@ def test_changing_the_embedding_model_is_refused(
     with pytest.raises(EmbeddingModelMismatchError, match="all-MiniLM-L6-v2"):
         _ = second.embedder
     second.close()
+
+
+def test_chunks_of_an_interrupted_ingestion_are_invisible_then_reclaimed(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    kb.ingest_path(write(tmp_path, "handbook.md", VACATION))
+    chunk = kb.chunker.chunk(kb.converter.convert("robot.md", ROBOT.encode()).document)[0]
+    vector = kb.embedder.embed_documents([chunk.search_text])[0]
+    # What a process killed between the Milvus write and the registry commit leaves behind:
+    kb.store.insert("R", "R@crashed", "robot.md", None, [StoredChunk(chunk, vector)])
+
+    assert all(hit.doc_id != "R" for hit in kb.search("robot battery hours", None, k=5))
+    assert kb.remove_orphan_chunks() == 1
+    assert kb.store.count("R@crashed") == 0
+    assert kb.store.count() == kb.documents()[0].chunks
