@@ -7,6 +7,10 @@ PDF pipeline (``RAGBOT_PDF_PIPELINE``):
 * ``auto`` (default): ``standard`` when its packages are installed *and* its layout model is
   already in the local Hugging Face cache (checked with ``local_files_only``, so it never waits
   on the network), else ``native``.
+
+With ``RAGBOT_DOCLING_URL`` set, the checks below still run here, then the file is converted by
+that Docling Serve instance (``rag.remote_convert``): its ``standard`` pipeline with OCR, or its
+``native`` one when ``RAGBOT_PDF_PIPELINE=native``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from rag.errors import (
     TooManyPagesError,
     UnsupportedFormatError,
 )
+from rag.remote_convert import RemoteConverter
 from rag.settings import PdfPipeline, Settings
 
 logger = logging.getLogger(__name__)
@@ -119,7 +124,13 @@ class Converter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.pdf_pipeline = resolve_pdf_pipeline(settings.pdf_pipeline)
+        self.remote = RemoteConverter(settings) if settings.docling_url else None
+        if self.remote is not None:
+            self.pdf_pipeline = self.remote.label
+            self.ocr = self.remote.ocr
+        else:
+            self.pdf_pipeline = resolve_pdf_pipeline(settings.pdf_pipeline)
+            self.ocr = self.pdf_pipeline == "standard"
 
     @cached_property
     def _docling(self) -> DocumentConverter:
@@ -147,7 +158,7 @@ class Converter:
         self.check_size(len(data))
         if not data.strip():
             raise EmptyDocumentError("zero-byte or blank file", user_message="This file is empty.")
-        if fmt == InputFormat.IMAGE and self.pdf_pipeline != "standard":
+        if fmt == InputFormat.IMAGE and not self.ocr:
             raise ScannedDocumentError(
                 "image without OCR",
                 user_message="I can't read images here: text recognition (OCR) isn't enabled.",
@@ -164,7 +175,10 @@ class Converter:
         if fmt in TEXT_FORMATS:
             data = _as_utf8(data)
             name = _normalized_text_name(name, fmt)
-        result, seconds = self._run_with_timeout(name, data)
+        if self.remote is not None:
+            result, seconds = self.remote.convert(name, data, fmt)
+        else:
+            result, seconds = self._run_with_timeout(name, data)
         return self._check_result(result, fmt, seconds)
 
     def check_size(self, size: int) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, sessionmaker
 
+from rag import migrate
 from rag.database import Base, make_engine
 from rag.errors import EmbeddingModelMismatchError
 from rag.models import GLOBAL_SCOPE, DocumentInfo
@@ -92,7 +93,7 @@ class Registry:
 
     def __init__(self, database_url: str) -> None:
         self.engine = make_engine(database_url)
-        Base.metadata.create_all(self.engine)
+        migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:

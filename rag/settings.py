@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     convert_timeout_s: float = Field(300.0, gt=0)
     pdf_pipeline: PdfPipeline = "auto"
     chunk_max_tokens: int = Field(256, ge=32, le=8192)
+    docling_url: str | None = Field(
+        None,
+        description="Base URL of a Docling Serve instance (e.g. http://docling:5001); when set, "
+        "files are converted there instead of in-process (checks still run here first).",
+    )
+    docling_api_key: SecretStr | None = Field(
+        None, description="Docling Serve API key (sent as the X-Api-Key header)."
+    )
 
     # --- retrieval and answers ------------------------------------------------------------
     top_k: int = Field(6, ge=1, le=50)
@@ -94,6 +102,15 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("docling_url")
+    @classmethod
+    def _docling_base_url(cls, value: str | None) -> str | None:
+        """Blank means unset; keep the service root (Docling's client adds ``/v1/...`` itself)."""
+        url = (value or "").strip().rstrip("/").removesuffix("/v1")
+        if url and not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as http://docling:5001")
+        return url or None
 
     # --- derived values -------------------------------------------------------------------
     @property

@@ -66,3 +66,33 @@ def kb(settings: Settings, embedder: Embedder) -> Iterator[KnowledgeBase]:
 
 
 from tests.fakes.fixtures import fake_openai, fake_slack  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    from tests.postgres import throwaway_postgres
+
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_server: str | None
+) -> Iterator[str]:
+    """A fresh, empty database: SQLite always; PostgreSQL when a server can be had."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.db'}"
+        return
+    if postgres_server is None:
+        pytest.skip("no PostgreSQL server on this machine (set RAGBOT_TEST_DATABASE_URL)")
+    import sqlalchemy
+
+    name = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    admin = sqlalchemy.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,105 @@
+"""The registry on SQLite and PostgreSQL: migrations, versions, scopes, concurrency."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from rag.database import Base
+from rag.errors import EmbeddingModelMismatchError
+from rag.migrate import RAG_VERSION_TABLE
+from rag.registry import NewVersion, Registry
+
+
+def version(doc_id: str, digest: str, scopes: tuple[str, ...] = ("C1",)) -> NewVersion:
+    return NewVersion(
+        doc_id=doc_id,
+        version=f"{doc_id}@{digest}",
+        source=f"{doc_id}.md",
+        url=None,
+        origin=None,
+        content_hash=digest,
+        pages=1,
+        chunks=2,
+        tables=0,
+        scopes=scopes,
+    )
+
+
+@pytest.fixture
+def registry(database_url: str) -> Registry:
+    return Registry(database_url)
+
+
+def test_migrations_create_exactly_the_models_schema(registry: Registry) -> None:
+    with registry.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        differences = compare_metadata(context, Base.metadata)
+
+    version_table = ("remove_table", RAG_VERSION_TABLE)
+    assert [d for d in differences if (d[0], getattr(d[1], "name", None)) != version_table] == []
+    Registry(registry.engine.url.render_as_string(hide_password=False))  # upgrading is idempotent
+
+
+def test_activation_swaps_versions_and_keeps_scopes(registry: Registry) -> None:
+    assert registry.activate(version("D", "v1")) is None
+    assert registry.activate(version("D", "v2", ("C2",))) == "D@v1"
+
+    info = registry.get("D")
+    assert info is not None
+    assert info.scopes == ("C1", "C2")
+    assert registry.active_versions(["C2"]) == ["D@v2"]
+    assert registry.active_versions(["C3"]) == []
+
+
+def test_visibility_includes_global_documents(registry: Registry) -> None:
+    registry.activate(version("G", "v1", ("global",)))
+    registry.activate(version("P", "v1", ("G-private",)))
+
+    assert sorted(registry.active_versions(["C1"])) == ["G@v1"]
+    assert sorted(registry.active_versions(["G-private"])) == ["G@v1", "P@v1"]
+    assert [d.doc_id for d in registry.list_documents(["C1"])] == ["G"]
+    assert registry.stats()["documents"] == 2
+
+
+def test_forget_and_scope_removal(registry: Registry) -> None:
+    registry.activate(version("D", "v1", ("C1", "C2")))
+
+    assert registry.remove_scope("D", "C1") == ("C2",)
+    assert registry.forget("D") == "D@v1"
+    assert registry.get("D") is None
+    assert registry.forget("D") is None
+    assert registry.remove_scope("D", "C2") is None
+
+
+def test_embedding_model_is_pinned(registry: Registry) -> None:
+    registry.check_embedding_model("local:a", 384)
+    registry.check_embedding_model("local:a", 384)
+
+    with pytest.raises(EmbeddingModelMismatchError, match="local:a"):
+        registry.check_embedding_model("openai:b", 1536)
+
+
+def test_concurrent_scope_updates_lose_nothing(registry: Registry) -> None:
+    registry.activate(version("D", "v1", ()))
+    errors: list[BaseException] = []
+
+    def share(scope: str) -> None:
+        try:
+            registry.add_scopes("D", [scope])
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=share, args=(f"C{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    info = registry.get("D")
+    assert errors == []
+    assert info is not None
+    assert len(info.scopes) == 8
