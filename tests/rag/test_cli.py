@@ -107,7 +107,7 @@ def test_scoped_search(shared_model: Path, capsys: pytest.CaptureFixture[str]) -
 @pytest.mark.slow
 def test_console_script_end_to_end(tmp_path: Path) -> None:
     env = {**os.environ, "RAGBOT_DATA_DIR": str(tmp_path / "kb"), "HF_HUB_OFFLINE": "1"}
-    ragbot = [sys.executable, "-m", "bot.cli"]
+    ragbot = [str(Path(sys.executable).parent / "ragbot")]  # the installed console script
     ingest = subprocess.run(
         [*ragbot, "ingest", str(SAMPLES / "handbook.md"), "--json"],
         capture_output=True,

@@ -1,0 +1,1 @@
+"""ragbot's Slack side: a Bolt app that does Slack and hands everything else to ``rag``."""

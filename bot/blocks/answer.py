@@ -1,0 +1,83 @@
+"""The answer message: text, numbered sources, feedback and "more sources" buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.blocks.common import Block, button, context, escape, section
+from bot.constants import (
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    MAX_SOURCES_SHOWN,
+    MORE_SOURCES,
+    SHARE_ANSWER,
+    SNIPPET_CHARS,
+)
+from rag.models import Answer, Citation
+
+
+def shown_sources(answer: Answer) -> list[Citation]:
+    """The sources worth listing: those the text cites, else all for an extractive answer."""
+    if answer.kind == "no_results":
+        return []
+    return list(answer.cited) or list(answer.sources)
+
+
+def source_line(source: Citation) -> str:
+    name = escape(source.source)
+    title = f"<{source.url}|{name}>" if source.url else f"*{name}*"
+    page = f" · {source.page_label}" if source.page_label else ""
+    snippet = " ".join(source.snippet.split())
+    if len(snippet) > SNIPPET_CHARS:
+        snippet = snippet[: SNIPPET_CHARS - 1].rstrip() + "…"
+    return f"*[{source.number}]* {title}{page}\n>{escape(snippet)}" if snippet else (
+        f"*[{source.number}]* {title}{page}"
+    )
+
+
+def sources_blocks(sources: Sequence[Citation], heading: str = "Sources") -> list[Block]:
+    if not sources:
+        return []
+    lines = "\n".join(source_line(s) for s in sources)
+    return [context(f"*{heading}*"), section(lines)]
+
+
+def feedback_actions(answer_id: str, more_available: bool) -> Block:
+    elements = [
+        button("👍", FEEDBACK_UP, answer_id),
+        button("👎", FEEDBACK_DOWN, answer_id),
+    ]
+    if more_available:
+        elements.append(button("Show more sources", MORE_SOURCES, answer_id))
+    return {"type": "actions", "block_id": f"answer_{answer_id}", "elements": elements}
+
+
+def answer_footer_blocks(answer: Answer, answer_id: str) -> list[Block]:
+    """Below a streamed answer: its sources and the buttons."""
+    if answer.kind == "no_results":
+        return []  # the text already says so and suggests sharing the document
+    shown = shown_sources(answer)[:MAX_SOURCES_SHOWN]
+    more = len(answer.sources) > len(shown)
+    return [*sources_blocks(shown), feedback_actions(answer_id, more)]
+
+
+def answer_blocks(answer: Answer, answer_id: str) -> list[Block]:
+    """A whole answer in one message (``/ask``, shared answers)."""
+    return [
+        context(f"*Q:* {escape(answer.question)}"),
+        section(answer.text),
+        *answer_footer_blocks(answer, answer_id),
+    ]
+
+
+def ask_blocks(answer: Answer, answer_id: str) -> list[Block]:
+    """The ephemeral ``/ask`` answer, with a button to share it in the channel."""
+    share = {
+        "type": "actions",
+        "elements": [button("Share in channel", SHARE_ANSWER, answer_id, style="primary")],
+    }
+    return [*answer_blocks(answer, answer_id), share]
+
+
+def more_sources_blocks(sources: Sequence[Citation]) -> list[Block]:
+    return sources_blocks(sources, heading="All sources") or [section("No other sources.")]

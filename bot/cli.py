@@ -1,0 +1,48 @@
+"""``ragbot``: the knowledge base CLI (``rag.cli``) plus ``ragbot serve`` for the Slack bot."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from rag import cli as rag_cli
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser, subparsers = rag_cli.build_parser()
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the Slack bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)",
+    )
+    serve.add_argument("--port", type=int, default=None, help="HTTP mode port (default: PORT)")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return rag_cli.main(argv, parser=build_parser())
+
+
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from bot.server import serve
+    from bot.settings import BotSettings, MissingSlackConfigError
+
+    settings = BotSettings()  # read from the environment
+    if args.port is not None:
+        settings = settings.model_copy(update={"port": args.port})
+    try:
+        settings.require_slack()
+    except MissingSlackConfigError as err:
+        sys.stderr.write(f"ragbot serve: {err}\n")
+        return 2
+    logging.getLogger("bot").setLevel(logging.INFO)
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,23 @@
+"""Action ids, callback ids and other names Slack echoes back to us, in one place."""
+
+from __future__ import annotations
+
+FEEDBACK_UP = "ragbot_feedback_up"
+FEEDBACK_DOWN = "ragbot_feedback_down"
+MORE_SOURCES = "ragbot_more_sources"
+SHARE_ANSWER = "ragbot_share_answer"
+
+ASK_COMMAND = "/ask"
+DOCS_COMMAND = "/docs"
+
+SLACK_ORIGIN_PREFIX = "slack:"  # origin of documents that are Slack files: "slack:F123"
+URL_DOC_PREFIX = "url:"  # doc_id of documents added with /docs add
+
+THINKING = "thinking…"
+SUGGESTED_PROMPTS = (
+    ("What can you do?", "What can you do, and which documents can you see here?"),
+    ("Summarise the latest document", "Summarise the most recently shared document."),
+    ("Find a policy", "What does our documentation say about time off?"),
+)
+MAX_SOURCES_SHOWN = 3
+SNIPPET_CHARS = 200

@@ -1,0 +1,24 @@
+"""What listeners and jobs need, built once at startup and handed to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+
+from bot.settings import BotSettings
+from bot.state import StateStore
+from rag.knowledge_base import KnowledgeBase
+
+if TYPE_CHECKING:
+    from bot.jobs.queue import JobQueue
+
+
+@dataclass
+class Deps:
+    kb: KnowledgeBase
+    settings: BotSettings
+    state: StateStore
+    jobs: JobQueue
+    client: WebClient

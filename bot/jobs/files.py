@@ -1,0 +1,180 @@
+"""Ingest a file shared in Slack: check, download with the bot token, ingest, report in thread."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import httpx
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.ingest import (
+    failure_blocks,
+    failure_text,
+    progress_blocks,
+    progress_text,
+    receipt_blocks,
+    receipt_text,
+    shared_here_text,
+)
+from bot.deps import Deps
+from bot.payloads import SlackFile, parse_file
+from bot.runtime import get_runtime
+from rag.convert import detect_format
+from rag.errors import IngestError
+from rag.models import SourceInfo
+
+logger = logging.getLogger(__name__)
+
+GONE_ERRORS = {"file_not_found", "file_deleted"}
+DOWNLOAD_FAILED = "I couldn't download the file from Slack. Please share it again."
+INTERNAL_FAILURE = "something went wrong on my side while reading it. Please try again later."
+
+
+def ingest_file_job(file_id: str, channel: str | None, force: bool = False) -> None:
+    """Durable job entry point: plain arguments only."""
+    ingest_file(get_runtime(), file_id, channel, force=force)
+
+
+def fetch_file(deps: Deps, file_id: str) -> SlackFile | None:
+    """``files.info``; None when the file is gone or can't be seen by the bot."""
+    try:
+        response = deps.client.files_info(file=file_id)
+    except SlackApiError as err:
+        if err.response.get("error") in GONE_ERRORS:
+            return None
+        raise
+    return parse_file(response.get("file"))
+
+
+def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = False) -> None:
+    try:
+        slack_file = fetch_file(deps, file_id)
+    except SlackApiError:
+        logger.exception("files.info failed for %s", file_id)
+        return
+    if slack_file is None:
+        logger.info("file %s is gone; nothing to ingest", file_id)
+        return
+    existing = deps.kb.document(file_id)
+    scopes = sorted({*(existing.scopes if existing else ()), *([channel] if channel else [])})
+    if not scopes:
+        logger.info("file %s changed but is not in the knowledge base; skipped", file_id)
+        return
+    post_channel = channel or scopes[0]
+    thread_ts = slack_file.share_ts(post_channel)
+    if existing and existing.status == "ready" and not force:
+        deps.kb.add_scopes(file_id, scopes)
+        _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
+        return
+    try:
+        detect_format(slack_file.name)
+        deps.kb.converter.check_size(slack_file.size)
+    except IngestError as err:
+        _post(deps, post_channel, thread_ts, failure_text(slack_file.name, err.user_message),
+              failure_blocks(slack_file.name, err.user_message))
+        return
+    progress_ts = _post(deps, post_channel, thread_ts, progress_text(slack_file.name),
+                        progress_blocks(slack_file.name))
+    report = _Reporter(deps, post_channel, progress_ts, thread_ts)
+    try:
+        data = download(deps, slack_file)
+        if data is None:
+            report.final(failure_text(slack_file.name, DOWNLOAD_FAILED),
+                         failure_blocks(slack_file.name, DOWNLOAD_FAILED))
+            return
+        receipt = deps.kb.ingest_bytes(
+            data, SourceInfo(slack_file.name, url=slack_file.permalink), doc_id=file_id,
+            scopes=scopes, origin=file_id, progress=report.step_for(slack_file.name),
+        )
+    except IngestError as err:
+        logger.info("file %s not ingested: %s", file_id, type(err).__name__)
+        report.final(failure_text(slack_file.name, err.user_message),
+                     failure_blocks(slack_file.name, err.user_message))
+        return
+    except Exception:
+        logger.exception("ingesting file %s failed", file_id)
+        report.final(failure_text(slack_file.name, INTERNAL_FAILURE),
+                     failure_blocks(slack_file.name, INTERNAL_FAILURE))
+        return
+    logger.info("file %s ingested: %s, %d chunks", file_id, receipt.outcome, receipt.chunks)
+    report.final(receipt_text(receipt), receipt_blocks(receipt))
+
+
+def download(deps: Deps, slack_file: SlackFile) -> bytes | None:
+    """Fetch ``url_private_download`` with the bot token; None on any HTTP failure."""
+    if not slack_file.download_url:
+        return None
+    limit = deps.settings.max_file_bytes
+    headers = {"Authorization": f"Bearer {deps.client.token}"}
+    try:
+        with httpx.stream("GET", slack_file.download_url, headers=headers,
+                          follow_redirects=True, timeout=60) as response:
+            if response.status_code != 200:
+                logger.warning("download of %s: HTTP %d", slack_file.file_id,
+                               response.status_code)
+                return None
+            if "text/html" in response.headers.get("content-type", "") and not (
+                slack_file.name.lower().endswith((".html", ".htm"))
+            ):
+                logger.warning("download of %s returned a login page", slack_file.file_id)
+                return None
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > limit:
+                    deps.kb.converter.check_size(total)
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError:
+        logger.warning("download of %s failed", slack_file.file_id, exc_info=True)
+        return None
+
+
+def _post(
+    deps: Deps, channel: str, thread_ts: str | None, text: str, blocks: list | None
+) -> str | None:
+    try:
+        response = deps.client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+        )
+    except SlackApiError:
+        logger.exception("could not post in %s", channel)
+        return None
+    ts = response.get("ts")
+    return ts if isinstance(ts, str) else None
+
+
+class _Reporter:
+    """Updates the progress message (at most once a second), then turns it into the result."""
+
+    def __init__(self, deps: Deps, channel: str, ts: str | None, thread_ts: str | None) -> None:
+        self.deps, self.channel, self.ts, self.thread_ts = deps, channel, ts, thread_ts
+        self._last = 0.0
+
+    def step_for(self, name: str) -> Callable[[str], None]:
+        def step(text: str) -> None:
+            now = time.monotonic()
+            if self.ts is None or now - self._last < 1.0:
+                return
+            self._last = now
+            self._update(progress_text(name, text), progress_blocks(name, text))
+        return step
+
+    def final(self, text: str, blocks: list) -> None:
+        if self.ts is None:
+            _post(self.deps, self.channel, self.thread_ts, text, blocks)
+        else:
+            self._update(text, blocks)
+
+    def _update(self, text: str, blocks: list) -> None:
+        if self.ts is None:
+            return
+        try:
+            self.deps.client.chat_update(channel=self.channel, ts=self.ts, text=text,
+                                         blocks=blocks)
+        except SlackApiError:
+            logger.warning("could not update progress message in %s", self.channel,
+                           exc_info=True)

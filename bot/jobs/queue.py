@@ -1,0 +1,109 @@
+"""A thin, typed face over APScheduler with a job store on the project database."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.util import ref_to_obj
+from sqlalchemy import Engine
+
+logger = logging.getLogger(__name__)
+
+JOBS_TABLE = "bot_jobs"
+RUN_ONCE = "bot.jobs.queue:run_once"
+RETRY_AFTER_S = 15 * 60  # a one-off job whose process died mid-run is run again this much later
+
+
+class _Scheduler(BackgroundScheduler):
+    def _process_jobs(self) -> float | None:
+        # APScheduler 3 processes due jobs once more after shutdown(), fails to submit them
+        # and may drop them from the store; a stopped scheduler must leave pending work alone.
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
+def run_once(job_id: str, func: str, kwargs: dict[str, Any]) -> None:
+    """Run a one-off job, then remove it from the store (at-least-once across crashes)."""
+    try:
+        ref_to_obj(func)(**kwargs)
+    finally:
+        from bot.runtime import get_runtime
+
+        get_runtime().jobs.cancel(job_id)
+
+
+def make_scheduler(engine: Engine, workers: int) -> BackgroundScheduler:
+    return _Scheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+        executors={"default": ThreadPoolExecutor(workers)},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": None,  # work that waited through a restart still runs
+        },
+        timezone=UTC,
+    )
+
+
+class JobQueue:
+    """Enqueue one-off work and periodic jobs by textual reference (``module:function``)."""
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self.scheduler = scheduler
+
+    def start(self, paused: bool = False) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start(paused=paused)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+
+    def now(self, job_id: str, func: str, **kwargs: Any) -> None:
+        """Run once as soon as a worker is free; stays in the store until it has finished.
+
+        Stored as an interval job that removes itself when done: if the process dies before or
+        during the run, the next process runs it again (the bot's jobs are idempotent).
+        """
+        self.scheduler.add_job(
+            RUN_ONCE, "interval", seconds=RETRY_AFTER_S, next_run_time=datetime.now(UTC),
+            id=job_id, kwargs={"job_id": job_id, "func": func, "kwargs": kwargs},
+            replace_existing=True,
+        )
+        logger.info("queued job %s", job_id)
+
+    def every(self, job_id: str, func: str, *, minutes: float, **kwargs: Any) -> None:
+        self.scheduler.add_job(
+            func, "interval", seconds=max(1, int(minutes * 60)), id=job_id, kwargs=kwargs,
+            replace_existing=True,
+        )
+
+    def cancel(self, job_id: str) -> None:
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(job_id)
+
+    def pending(self) -> list[str]:
+        return [job.id for job in self.scheduler.get_jobs()]
+
+    # --- the bot's jobs ------------------------------------------------------------------
+    def ingest_file(self, file_id: str, channel: str | None, *, force: bool = False) -> None:
+        self.now(
+            f"ingest:{file_id}:{channel or '*'}", "bot.jobs.files:ingest_file_job",
+            file_id=file_id, channel=channel, force=force,
+        )
+
+    def fetch_url(self, doc_id: str, url: str, channel: str, user: str, hours: float) -> None:
+        """Fetch now (telling the user how it went), then refresh every ``hours``."""
+        self.now(f"fetch:{doc_id}", "bot.jobs.urls:fetch_url_job",
+                 doc_id=doc_id, url=url, channel=channel, user=user)
+        self.every(f"refresh:{doc_id}", "bot.jobs.urls:refresh_url_job",
+                   minutes=hours * 60, doc_id=doc_id, url=url)

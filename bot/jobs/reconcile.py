@@ -1,0 +1,38 @@
+"""Catch missed events: forget documents whose Slack file no longer exists."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.jobs.files import fetch_file
+from bot.runtime import get_runtime
+
+logger = logging.getLogger(__name__)
+
+
+def reconcile_job() -> None:
+    reconcile(get_runtime())
+
+
+def prune_job() -> None:
+    get_runtime().state.prune()
+
+
+def reconcile(deps: Deps) -> list[str]:
+    """Check every Slack-origin document with ``files.info``; returns the doc ids forgotten."""
+    forgotten: list[str] = []
+    for doc in deps.kb.documents(None):
+        if not doc.origin or doc.origin != doc.doc_id:
+            continue  # not a Slack file (e.g. a /docs add URL or a CLI ingest)
+        try:
+            if fetch_file(deps, doc.doc_id) is None:
+                deps.kb.forget(doc.doc_id)
+                forgotten.append(doc.doc_id)
+        except SlackApiError:
+            logger.warning("reconcile: files.info failed for %s", doc.doc_id, exc_info=True)
+    if forgotten:
+        logger.info("reconcile forgot %d deleted file(s)", len(forgotten))
+    return forgotten

@@ -1,0 +1,15 @@
+"""The assistant pane (Bolt ``Assistant``): greeting, suggested prompts, answers with status."""
+
+from __future__ import annotations
+
+from slack_bolt import App, Assistant
+
+from bot.listeners.assistant.thread_started import handle_thread_started
+from bot.listeners.assistant.user_message import handle_user_message
+
+
+def register(app: App) -> None:
+    assistant = Assistant()
+    assistant.thread_started(handle_thread_started)
+    assistant.user_message(handle_user_message)
+    app.use(assistant)

@@ -1,0 +1,89 @@
+"""``/docs [forget <name> | reindex | add <url> | help]``: the conversation's documents."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack
+
+from bot.blocks.common import escape
+from bot.blocks.docs import docs_list_blocks, help_blocks
+from bot.constants import URL_DOC_PREFIX
+from bot.deps import Deps
+from bot.jobs.urls import clean_url, url_doc_id
+from bot.payloads import SlashCommand, parse_command
+from rag.models import GLOBAL_SCOPE, DocumentInfo
+
+logger = logging.getLogger(__name__)
+
+
+def handle_docs(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
+    command = parse_command(body)
+    if command is None:
+        ack(text="I couldn't read that command.")
+        return
+    verb = command.verb
+    if verb in ("", "list"):
+        docs = deps.kb.documents(scopes=[command.channel])
+        ack(blocks=docs_list_blocks(docs), text=f"{len(docs)} document(s)")
+    elif verb == "forget":
+        ack(text=forget(deps, command))
+    elif verb == "reindex":
+        ack(text=reindex(deps, command))
+    elif verb == "add":
+        ack(text=add_url(deps, command))
+    else:
+        ack(blocks=help_blocks(), text="/docs help")
+
+
+def find_document(docs: list[DocumentInfo], name: str) -> list[DocumentInfo]:
+    """Exact name or id first, then a unique case-insensitive substring."""
+    wanted = name.strip().strip("`\"'").lower()
+    exact = [d for d in docs if wanted in (d.source.lower(), d.doc_id.lower())]
+    return exact or [d for d in docs if wanted and wanted in d.source.lower()]
+
+
+def forget(deps: Deps, command: SlashCommand) -> str:
+    if not command.argument:
+        return "Which document? `/docs forget <name>` (see `/docs` for names)."
+    docs = [d for d in deps.kb.documents(scopes=[command.channel]) if command.channel in d.scopes]
+    matches = find_document(docs, command.argument)
+    if not matches:
+        return f"I found no document named “{escape(command.argument)}” in this conversation."
+    if len(matches) > 1:
+        names = ", ".join(f"*{escape(d.source)}*" for d in matches[:5])
+        return f"That matches several documents ({names}); please give the full name."
+    doc = matches[0]
+    left = deps.kb.remove_scope(doc.doc_id, command.channel)
+    if not left and doc.doc_id.startswith(URL_DOC_PREFIX):
+        deps.jobs.cancel(f"refresh:{doc.doc_id}")
+        deps.state.remove_web_source(doc.doc_id)
+    deps.state.release(f"file:{doc.doc_id}:{command.channel}")
+    logger.info("/docs forget %s in %s", doc.doc_id, command.channel)
+    return f"Done: I forgot *{escape(doc.source)}* in this conversation."
+
+
+def reindex(deps: Deps, command: SlashCommand) -> str:
+    docs = [d for d in deps.kb.documents(scopes=[command.channel])
+            if command.channel in d.scopes and GLOBAL_SCOPE not in d.scopes]
+    for doc in docs:
+        if doc.doc_id.startswith(URL_DOC_PREFIX) and doc.url:
+            deps.jobs.fetch_url(doc.doc_id, doc.url, command.channel, command.user,
+                                deps.settings.url_refresh_interval_h)
+        elif doc.origin == doc.doc_id:
+            deps.jobs.ingest_file(doc.doc_id, command.channel, force=True)
+    if not docs:
+        return "There are no documents to re-read in this conversation."
+    return f"Re-reading {len(docs)} document(s); receipts will appear in their threads."
+
+
+def add_url(deps: Deps, command: SlashCommand) -> str:
+    url = clean_url(command.argument)
+    if url is None:
+        return "Give me a web link: `/docs add https://example.com/handbook`."
+    doc_id = url_doc_id(url)
+    deps.state.add_web_source(doc_id, url, command.user)
+    deps.jobs.fetch_url(doc_id, url, command.channel, command.user,
+                        deps.settings.url_refresh_interval_h)
+    return f"Fetching {url} … I'll tell you when it's ready; I'll re-read it regularly."

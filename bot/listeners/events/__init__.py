@@ -1,0 +1,21 @@
+"""Events API listeners: mentions, messages, file lifecycle."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners.events.app_mention import handle_app_mention
+from bot.listeners.events.file_change import handle_file_change
+from bot.listeners.events.file_deleted import handle_file_deleted
+from bot.listeners.events.file_shared import handle_file_shared
+from bot.listeners.events.file_unshared import handle_file_unshared
+from bot.listeners.events.message import handle_message
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(handle_app_mention)
+    app.event("message")(handle_message)
+    app.event("file_shared")(handle_file_shared)
+    app.event("file_change")(handle_file_change)
+    app.event("file_deleted")(handle_file_deleted)
+    app.event("file_unshared")(handle_file_unshared)

@@ -1,0 +1,24 @@
+"""``@ragbot question`` in a channel: answer in the thread (and read any attached files)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.answering import answer_message
+from bot.deps import Deps
+from bot.files import queue_shared_file
+from bot.payloads import parse_message
+
+
+def handle_app_mention(
+    event: dict[str, Any], client: WebClient, context: BoltContext, deps: Deps
+) -> None:
+    message = parse_message(event)
+    if message is None or message.from_bot:
+        return
+    for file in message.files:
+        queue_shared_file(deps, file.file_id, message.channel)
+    answer_message(deps, client, message, bot_user_id=context.bot_user_id)

@@ -1,0 +1,57 @@
+"""The bot's settings: ``rag.Settings`` plus the Slack tokens and the bot's schedules."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+
+from rag.settings import Settings
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept an unprefixed conventional env var name (and the field name for kwargs)."""
+    return AliasChoices(name, name.lower())
+
+
+class MissingSlackConfigError(Exception):
+    """A token the chosen mode needs is not set; the message names it."""
+
+
+class BotSettings(Settings):
+    """One object for the whole running bot (``RAGBOT_`` prefix, ``SLACK_*`` unprefixed)."""
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_api_url: str | None = Field(
+        None, validation_alias=_env("SLACK_API_URL"), description="Web API base URL override."
+    )
+    port: int = Field(3000, ge=0, le=65535, validation_alias=_env("PORT"))
+    host: str = Field("0.0.0.0", description="HTTP mode: interface to listen on.")
+
+    ingest_workers: int = Field(2, ge=1, le=16, description="Ingestion jobs run in parallel.")
+    reconcile_interval_min: float = Field(
+        60.0, gt=0, description="Minutes between checks that Slack files still exist."
+    )
+    url_refresh_interval_h: float = Field(
+        24.0, gt=0, description="Hours between re-fetches of documents added with /docs add."
+    )
+    url_fetch_timeout_s: float = Field(30.0, gt=0)
+    stream_update_s: float = Field(
+        1.0, gt=0, description="Post-then-update fallback: seconds between message updates."
+    )
+    thread_history_messages: int = Field(20, ge=0, le=200)
+    warm_up: bool = Field(True, description="Load the embedding model before accepting events.")
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def require_slack(self) -> None:
+        """Fail fast, naming every missing token, before anything starts."""
+        missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]
+        if not self.socket_mode and not self.slack_signing_secret:
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        if missing:
+            raise MissingSlackConfigError("missing " + ", ".join(missing))

@@ -1,0 +1,203 @@
+"""The bot's own tables on the project database: dedupe keys, answered threads, answers, feedback.
+
+Message text is stored only where the product needs it (an answer a user may share or rate);
+it is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import get_args
+
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from rag.models import Answer, AnswerKind, Citation
+
+
+class BotBase(DeclarativeBase):
+    """Declarative base of the bot's tables (kept apart from the registry's)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SeenKey(BotBase):
+    __tablename__ = "bot_seen_keys"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AnsweredThread(BotBase):
+    __tablename__ = "bot_answered_threads"
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AnswerRow(BotBase):
+    __tablename__ = "bot_answers"
+    answer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    user: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    sources_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class FeedbackRow(BotBase):
+    __tablename__ = "bot_feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[str] = mapped_column(String(32), index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    vote: Mapped[int] = mapped_column(Integer)  # +1 / -1
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    chunk_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class WebSourceRow(BotBase):
+    __tablename__ = "bot_web_sources"
+    doc_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    answer_id: str
+    channel: str
+    user: str
+    question: str
+    text: str
+    kind: str
+    sources: tuple[Citation, ...]
+
+    def to_answer(self) -> Answer:
+        cited = [s for s in self.sources if f"[{s.number}]" in self.text]
+        kind: AnswerKind = self.kind if self.kind in get_args(AnswerKind) else "generated"  # type: ignore[assignment]
+        return Answer(self.question, self.text, kind, list(self.sources), cited)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    answer_id: str
+    user: str
+    vote: int
+    question: str
+    answer: str
+    chunk_ids: tuple[str, ...]
+
+
+def _citation(data: dict[str, object]) -> Citation:
+    pages = data.get("pages") or []
+    return Citation(
+        number=int(str(data["number"])), doc_id=str(data["doc_id"]),
+        chunk_id=str(data["chunk_id"]), source=str(data["source"]),
+        url=str(data["url"]) if data.get("url") else None,
+        pages=tuple(int(p) for p in pages) if isinstance(pages, list) else (),
+        snippet=str(data.get("snippet") or ""), score=float(str(data.get("score") or 0.0)),
+    )
+
+
+class StateStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        BotBase.metadata.create_all(engine)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # --- dedupe ----------------------------------------------------------------------------
+    def claim(self, key: str) -> bool:
+        """True the first time a key is seen (an event id, a message, a file share)."""
+        try:
+            with self._sessions() as session, session.begin():
+                session.add(SeenKey(key=key[:255]))
+        except IntegrityError:
+            return False
+        return True
+
+    def release(self, key: str) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(delete(SeenKey).where(SeenKey.key == key[:255]))
+
+    def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
+        with self._sessions() as session, session.begin():
+            result = session.execute(delete(SeenKey).where(SeenKey.seen_at < _now() - older_than))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    # --- threads ---------------------------------------------------------------------------
+    def mark_thread(self, channel: str, thread_ts: str) -> None:
+        try:
+            with self._sessions() as session, session.begin():
+                session.add(AnsweredThread(channel=channel, thread_ts=thread_ts))
+        except IntegrityError:
+            pass
+
+    def is_answered_thread(self, channel: str, thread_ts: str) -> bool:
+        with self._sessions() as session:
+            return session.get(AnsweredThread, (channel, thread_ts)) is not None
+
+    # --- answers and feedback -------------------------------------------------------------
+    def save_answer(self, channel: str, user: str, answer: Answer) -> str:
+        answer_id = uuid.uuid4().hex
+        with self._sessions() as session, session.begin():
+            session.add(AnswerRow(
+                answer_id=answer_id, channel=channel, user=user, question=answer.question,
+                text=answer.text, kind=answer.kind,
+                sources_json=json.dumps([c.to_dict() for c in answer.sources]),
+            ))
+        return answer_id
+
+    def answer(self, answer_id: str) -> StoredAnswer | None:
+        with self._sessions() as session:
+            row = session.get(AnswerRow, answer_id)
+            if row is None:
+                return None
+            sources = tuple(_citation(d) for d in json.loads(row.sources_json))
+            return StoredAnswer(
+                row.answer_id, row.channel, row.user, row.question, row.text, row.kind, sources
+            )
+
+    def record_feedback(self, answer_id: str, user: str, vote: int) -> bool:
+        """Store (or change) one user's vote on an answer, with its question and chunk ids."""
+        stored = self.answer(answer_id)
+        if stored is None:
+            return False
+        with self._sessions() as session, session.begin():
+            session.execute(delete(FeedbackRow).where(
+                FeedbackRow.answer_id == answer_id, FeedbackRow.user == user
+            ))
+            session.add(FeedbackRow(
+                answer_id=answer_id, user=user, vote=1 if vote > 0 else -1,
+                question=stored.question, answer=stored.text,
+                chunk_ids=json.dumps([c.chunk_id for c in stored.sources]),
+            ))
+        return True
+
+    def feedback(self) -> list[Feedback]:
+        with self._sessions() as session:
+            rows = session.scalars(select(FeedbackRow).order_by(FeedbackRow.id)).all()
+            return [
+                Feedback(r.answer_id, r.user, r.vote, r.question, r.answer,
+                         tuple(json.loads(r.chunk_ids)))
+                for r in rows
+            ]
+
+    # --- web sources (/docs add) ----------------------------------------------------------
+    def add_web_source(self, doc_id: str, url: str, user: str) -> None:
+        with self._sessions() as session, session.begin():
+            if session.get(WebSourceRow, doc_id) is None:
+                session.add(WebSourceRow(doc_id=doc_id, url=url, added_by=user))
+
+    def remove_web_source(self, doc_id: str) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(delete(WebSourceRow).where(WebSourceRow.doc_id == doc_id))

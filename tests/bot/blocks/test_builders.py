@@ -1,0 +1,109 @@
+"""Block Kit builders are pure: plain data in, JSON-ready dicts out."""
+
+from __future__ import annotations
+
+import json
+
+from bot.blocks.answer import (
+    answer_footer_blocks,
+    ask_blocks,
+    more_sources_blocks,
+    shown_sources,
+    source_line,
+)
+from bot.blocks.docs import docs_list_blocks, help_blocks
+from bot.blocks.errors import GENERIC, error_text
+from bot.blocks.ingest import failure_text, progress_text, receipt_text
+from bot.constants import FEEDBACK_DOWN, FEEDBACK_UP, MORE_SOURCES, SHARE_ANSWER
+from bot.streaming import text_blocks
+from rag.models import Answer, Citation, DocumentInfo, IngestReceipt
+
+
+def cite(n: int, source: str = "specs.pdf", pages: tuple[int, ...] = (3,)) -> Citation:
+    return Citation(n, f"F{n}", f"F{n}#0", source, f"https://slack/files/F{n}", pages,
+                    "The T-800 lifts 1,200 kg.", 0.9)
+
+
+def answer(kind: str = "generated", text: str = "It lifts 1,200 kg [1].") -> Answer:
+    sources = [cite(1), cite(2, "guide.docx", ()), cite(3, "b<a>d&.md")]
+    cited = [sources[0]] if "[1]" in text else []
+    return Answer("How much?", text, kind, sources, cited)  # type: ignore[arg-type]
+
+
+def test_source_line_names_file_page_snippet_and_permalink() -> None:
+    line = source_line(cite(1))
+    assert line.startswith("*[1]* <https://slack/files/F1|specs.pdf> · p. 3")
+    assert "1,200 kg" in line
+
+
+def test_source_line_escapes_markup_in_names() -> None:
+    assert "b&lt;a&gt;d&amp;.md" in source_line(cite(3, "b<a>d&.md"))
+
+
+def test_footer_lists_cited_sources_and_buttons() -> None:
+    blocks = answer_footer_blocks(answer(), "A1")
+    dumped = json.dumps(blocks)
+    assert "specs.pdf" in dumped
+    assert "guide.docx" not in dumped
+    actions = blocks[-1]
+    assert [e["action_id"] for e in actions["elements"]] == [FEEDBACK_UP, FEEDBACK_DOWN,
+                                                             MORE_SOURCES]
+    assert all(e["value"] == "A1" for e in actions["elements"])
+
+
+def test_no_results_has_no_sources_or_buttons() -> None:
+    assert answer_footer_blocks(answer("no_results", "Nothing found."), "A1") == []
+    assert shown_sources(answer("no_results", "Nothing found.")) == []
+
+
+def test_extractive_answer_shows_all_sources() -> None:
+    assert len(shown_sources(answer("extractive", "passages"))) == 3
+
+
+def test_ask_blocks_offer_sharing() -> None:
+    dumped = json.dumps(ask_blocks(answer(), "A9"))
+    assert SHARE_ANSWER in dumped
+    assert "How much?" in dumped
+
+
+def test_more_sources_lists_every_source() -> None:
+    dumped = json.dumps(more_sources_blocks([cite(1), cite(2, "guide.docx", ())]))
+    assert "[1]" in dumped
+    assert "[2]" in dumped
+    assert "No other sources" in json.dumps(more_sources_blocks([]))
+
+
+def test_ingest_messages() -> None:
+    receipt = IngestReceipt("F1", "specs.pdf", "added", 3, 12, 1, 2.345, ("C1",))
+    text = receipt_text(receipt)
+    assert "specs.pdf" in text
+    assert "3 pages" in text
+    assert "12 chunks" in text
+    assert "1 tables" in text
+    assert "2.3s" in text
+    assert "Updated" in receipt_text(IngestReceipt("F1", "a", "replaced", 1, 1, 0, 1, ()))
+    assert "converting" in progress_text("specs.pdf", "converting")
+    assert failure_text("x.exe", "I can't read .exe files.").endswith("I can't read .exe files.")
+
+
+def doc(name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentInfo:
+    return DocumentInfo(name, name, None, name, scopes, "ready", 2, 5, 0, "h", None, None)
+
+
+def test_docs_list_and_empty_state_and_help() -> None:
+    dumped = json.dumps(docs_list_blocks([doc("a.pdf"), doc("b.md", ("global",))]))
+    assert "2 document(s)" in dumped
+    assert "a.pdf" in dumped
+    assert "everywhere" in dumped
+    assert "Share a file" in json.dumps(docs_list_blocks([]))
+    assert "/docs forget" in json.dumps(help_blocks())
+
+
+def test_error_text_never_empty() -> None:
+    assert error_text() == f":warning: {GENERIC}"
+    assert error_text("Model busy.") == ":warning: Model busy."
+
+
+def test_long_text_is_split_into_sections() -> None:
+    blocks = text_blocks("x" * 7000)
+    assert [len(b["text"]["text"]) for b in blocks] == [3000, 3000, 1000]

@@ -1,0 +1,168 @@
+"""A running bot for end-to-end tests: real Bolt over HTTP, real kb, FakeSlack and FakeOpenAI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_app
+from bot.bootstrap import start_runtime, stop_runtime
+from bot.deps import Deps
+from bot.server import HttpServer
+from bot.settings import BotSettings
+from rag.embeddings import Embedder
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_requests import (
+    FORM,
+    JSON,
+    app_mention_event,
+    block_action_body,
+    event_callback_body,
+    message_event,
+    post_to_app,
+    slash_command_body,
+)
+from tests.fakes.slack_server import BOT_USER_ID, FakeSlack
+
+SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+_file_ids = itertools.count(1)
+
+Message = dict[str, Any]
+
+
+def bot_settings(data_dir: Path, slack: FakeSlack, openai: FakeOpenAI, **extra: Any) -> BotSettings:
+    return BotSettings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=data_dir,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=slack.base_url,
+        openai_api_key="sk-test",
+        openai_base_url=openai.base_url,
+        embedding_model="local:all-MiniLM-L6-v2",
+        chat_model="gpt-4o-mini",
+        max_retries=0,
+        stream_update_s=0.05,
+        warm_up=False,
+        **extra,
+    )
+
+
+class Bot:
+    """The app in HTTP mode on 127.0.0.1; helpers send signed Slack requests to it."""
+
+    def __init__(self, settings: BotSettings, slack: FakeSlack, openai: FakeOpenAI,
+                 embedder: Embedder) -> None:
+        self.slack, self.openai = slack, openai
+        self.deps: Deps = start_runtime(settings, embedder=embedder)
+        self.server = HttpServer(build_app(self.deps)).start()
+        self.url = f"{self.server.url}/slack/events"
+
+    def stop(self) -> None:
+        self.server.stop()
+        stop_runtime(self.deps)
+
+    # --- requests -------------------------------------------------------------------------
+    def send_event(self, event: dict[str, Any], *, event_id: str | None = None,
+                   retry_num: int | None = None) -> int:
+        body = event_callback_body(event, event_id=event_id)
+        status, _ = post_to_app(self.url, body, JSON, SECRET, retry_num=retry_num)
+        return status
+
+    def command(self, command: str, text: str, channel: str = "C1", user: str = "U1") -> Any:
+        status, body = post_to_app(
+            self.url, slash_command_body(command, text, channel_id=channel, user_id=user),
+            FORM, SECRET,
+        )
+        assert status == 200, body
+        return json.loads(body) if body.startswith("{") else {"text": body}
+
+    def click(self, action_id: str, value: str, channel: str, user: str = "U1",
+              message_ts: str | None = None) -> int:
+        status, _ = post_to_app(
+            self.url, block_action_body(action_id, value, channel_id=channel, user_id=user,
+                                        message_ts=message_ts), FORM, SECRET,
+        )
+        return status
+
+    def mention(self, text: str, channel: str, *, thread_ts: str | None = None,
+                user: str = "U1") -> str:
+        """Post ``@ragbot text`` (stored in FakeSlack too); returns the message ts."""
+        full = f"<@{BOT_USER_ID}> {text}"
+        ts = self.slack.add_message(channel, None, user, full, thread_ts=thread_ts)
+        assert self.send_event(app_mention_event(full, channel=channel, user=user, ts=ts,
+                                                 thread_ts=thread_ts)) == 200
+        return ts
+
+    def say(self, text: str, channel: str, *, thread_ts: str | None = None,
+            channel_type: str = "channel", user: str = "U1") -> str:
+        ts = self.slack.add_message(channel, None, user, text, thread_ts=thread_ts)
+        event = message_event(text, channel=channel, user=user, ts=ts, thread_ts=thread_ts,
+                              channel_type=channel_type)
+        assert self.send_event(event) == 200
+        return ts
+
+    def share_file(self, path: Path | str, channel: str, *, name: str | None = None,
+                   content: bytes | None = None, filetype: str = "") -> str:
+        """Upload a file to ``channel`` the way Slack announces it: file_shared + message."""
+        file_id = f"F{next(_file_ids):06d}{int(time.time() * 1000) % 100000}"
+        path = Path(path)
+        data = content if content is not None else path.read_bytes()
+        file_name = name or path.name
+        obj = self.slack.add_file(file_id, file_name, data, filetype or path.suffix.lstrip("."),
+                                  channels=[channel])
+        share_ts = obj["shares"][next(iter(obj["shares"]))][channel][0]["ts"]
+        self.slack.add_message(channel, share_ts, "U1", "", files=[file_id])
+        assert self.send_event({"type": "file_shared", "file_id": file_id, "user_id": "U1",
+                                "file": {"id": file_id}, "channel_id": channel,
+                                "event_ts": share_ts}) == 200
+        assert self.send_event(message_event("", channel=channel, ts=share_ts,
+                                             subtype="file_share", files=[obj])) == 200
+        return file_id
+
+    # --- waiting on what the bot posted ---------------------------------------------------
+    def wait_message(self, channel: str, predicate: Callable[[Message], bool],
+                     timeout: float = 60.0) -> Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.slack.messages_in(channel):
+                if message.get("bot_id") and predicate(message) and not self.slack.is_streaming(
+                    channel, message["ts"]
+                ):
+                    return message
+            time.sleep(0.05)
+        texts = [m.get("text") for m in self.slack.messages_in(channel)]
+        raise AssertionError(f"no matching bot message in {channel}; messages: {texts}")
+
+    def wait_receipt(self, channel: str, name: str, timeout: float = 90.0) -> Message:
+        return self.wait_message(
+            channel, lambda m: name in m.get("text", "") and (
+                "Added" in m["text"] or "couldn't add" in m["text"]
+                or "Updated" in m["text"] or "Already" in m["text"]), timeout)
+
+    def wait_answer(self, channel: str, thread_ts: str, after: int = 0,
+                    timeout: float = 30.0) -> Message:
+        """The bot's reply number ``after`` in the thread (0 = first), once complete."""
+        def replies() -> list[Message]:
+            return [m for m in self.slack.thread(channel, thread_ts)
+                    if m.get("bot_id") and m["ts"] != thread_ts
+                    and not self.slack.is_streaming(channel, m["ts"])
+                    and not m.get("text", "").startswith(":hourglass")]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = replies()
+            if len(found) > after:
+                return found[after]
+            time.sleep(0.05)
+        raise AssertionError(f"no answer #{after} in {channel}/{thread_ts}: "
+                             f"{[m.get('text') for m in self.slack.thread(channel, thread_ts)]}")
+
+
+def block_text(message: Message) -> str:
+    return json.dumps(message.get("blocks") or [])

@@ -1,0 +1,85 @@
+"""Ingestion and reconcile jobs with spec'd mocks (no download for files refused up front)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.jobs.files import ingest_file
+from bot.jobs.reconcile import reconcile
+from bot.jobs.urls import clean_url, file_name_for, url_doc_id
+from rag.errors import FileTooLargeError
+from rag.models import DocumentInfo
+from tests.bot.fixtures import mock_deps, slack_error
+
+
+def file_info(name: str, size: int = 10) -> dict[str, object]:
+    return {"file": {"id": "F1", "name": name, "size": size,
+                     "url_private_download": "http://127.0.0.1:9/nowhere",
+                     "shares": {"public": {"C1": [{"ts": "5.0"}]}}}}
+
+
+def test_unsupported_type_is_refused_before_download(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = None
+    deps.client.files_info.return_value = file_info("tool.exe")
+    ingest_file(deps, "F1", "C1")
+    posted = deps.client.chat_postMessage.call_args.kwargs
+    assert posted["thread_ts"] == "5.0"
+    assert "can't read .exe" in posted["text"]
+    deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_too_large_is_refused_before_download(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = None
+    deps.client.files_info.return_value = file_info("big.pdf", size=10**9)
+    deps.kb.converter.check_size.side_effect = FileTooLargeError("x", user_message="Too big.")
+    ingest_file(deps, "F1", "C1")
+    assert "Too big." in deps.client.chat_postMessage.call_args.kwargs["text"]
+    deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_gone_file_is_skipped(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.client.files_info.side_effect = slack_error("file_not_found")
+    ingest_file(deps, "F1", "C1")
+    deps.client.chat_postMessage.assert_not_called()
+
+
+def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = DocumentInfo("F1", "a.pdf", None, "F1", ("C9",), "ready",
+                                                 1, 1, 0, "h", None, None)
+    deps.client.files_info.return_value = file_info("a.pdf")
+    ingest_file(deps, "F1", "C1")
+    deps.kb.add_scopes.assert_called_once_with("F1", ["C1", "C9"])
+    deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    docs = [DocumentInfo(i, i, None, origin, ("C1",), "ready", 1, 1, 0, "h", None, None)
+            for i, origin in (("F1", "F1"), ("F2", "F2"), ("url:x", "https://x"))]
+    deps.kb.documents.return_value = docs
+    deps.client.files_info.side_effect = [slack_error("file_not_found"), file_info("b.pdf")]
+    assert reconcile(deps) == ["F1"]
+    deps.kb.forget.assert_called_once_with("F1")
+    assert deps.client.files_info.call_count == 2
+
+
+@pytest.mark.parametrize(("text", "url"), [
+    ("<https://a.example/x|a.example/x>", "https://a.example/x"),
+    ("https://a.example", "https://a.example"),
+    ("javascript:alert(1)", None),
+    ("", None),
+])
+def test_clean_url(text: str, url: str | None) -> None:
+    assert clean_url(text) == url
+
+
+def test_url_names_and_ids() -> None:
+    assert file_name_for("https://a.example/docs/guide.pdf", "application/pdf") == "guide.pdf"
+    assert file_name_for("https://a.example/", "text/html; charset=utf-8") == "a.example.html"
+    assert url_doc_id("https://a") == url_doc_id("https://a") != url_doc_id("https://b")

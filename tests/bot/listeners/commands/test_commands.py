@@ -1,0 +1,104 @@
+"""/docs and /ask handlers with spec'd mocks."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from unittest.mock import Mock
+from urllib.parse import parse_qsl
+
+import pytest
+from slack_bolt import Ack
+
+from bot.listeners.commands.ask import USAGE, handle_ask
+from bot.listeners.commands.docs import handle_docs
+from rag.errors import ModelUnavailableError
+from rag.models import Answer, DocumentInfo
+from tests.bot.fixtures import citation, mock_deps
+from tests.fakes.slack_requests import slash_command_body
+
+
+def body(command: str, text: str, channel: str = "C1") -> dict[str, str]:
+    return dict(parse_qsl(slash_command_body(command, text, channel_id=channel),
+                          keep_blank_values=True))
+
+
+def doc(doc_id: str, name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentInfo:
+    return DocumentInfo(doc_id, name, None, doc_id, scopes, "ready", 1, 2, 0, "h", None, None)
+
+
+def test_docs_lists_this_conversation(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
+    handle_docs(ack, body("/docs", ""), deps)
+    deps.kb.documents.assert_called_once_with(scopes=["C1"])
+    assert "specs.pdf" in str(ack.call_args.kwargs["blocks"])
+
+
+def test_docs_forget_removes_this_scope_only(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.kb.documents.return_value = [doc("F1", "specs.pdf", ("C1", "C2")), doc("F2", "x.md")]
+    deps.kb.remove_scope.return_value = ("C2",)
+    handle_docs(ack, body("/docs", "forget SPECS.pdf"), deps)
+    deps.kb.remove_scope.assert_called_once_with("F1", "C1")
+    assert "forgot *specs.pdf*" in ack.call_args.kwargs["text"]
+
+
+def test_docs_forget_unknown_and_global_documents(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.kb.documents.return_value = [doc("G", "policy.pdf", ("global",))]
+    handle_docs(ack, body("/docs", "forget policy.pdf"), deps)
+    deps.kb.remove_scope.assert_not_called()
+    assert "no document named" in ack.call_args.kwargs["text"]
+
+
+def test_docs_add_validates_and_queues(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    handle_docs(ack, body("/docs", "add ftp://nope"), deps)
+    deps.jobs.fetch_url.assert_not_called()
+    handle_docs(ack, body("/docs", "add <https://example.com/guide|example.com/guide>"), deps)
+    args = deps.jobs.fetch_url.call_args.args
+    assert args[1:4] == ("https://example.com/guide", "C1", "U1")
+    assert args[0].startswith("url:")
+
+
+def test_docs_reindex_and_help(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
+    handle_docs(ack, body("/docs", "reindex"), deps)
+    deps.jobs.ingest_file.assert_called_once_with("F1", "C1", force=True)
+    handle_docs(ack, body("/docs", "what"), deps)
+    assert "/docs add" in str(ack.call_args.kwargs["blocks"])
+
+
+def test_ask_posts_ephemeral_answer_with_share_button(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.kb.ask.return_value = Answer("q", "It is 1,200 kg [1].", "generated", [citation()],
+                                      [citation()])
+    handle_ask(ack, body("/ask", "how heavy?", channel="C3"), deps.client, deps)
+    assert ack.call_count == 1
+    deps.kb.ask.assert_called_once_with("how heavy?", scopes=["C3"])
+    posted = deps.client.chat_postEphemeral.call_args.kwargs
+    assert posted["channel"] == "C3"
+    assert posted["user"] == "U1"
+    assert "ragbot_share_answer" in str(posted["blocks"])
+
+
+def test_ask_without_question_shows_usage(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    handle_ask(ack, body("/ask", ""), deps.client, deps)
+    assert ack.call_args.kwargs == {"text": USAGE}
+    deps.kb.ask.assert_not_called()
+
+
+def test_ask_model_failure_is_a_clear_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.kb.ask.side_effect = ModelUnavailableError("upstream 503 body")
+    caplog.set_level(logging.INFO)
+    handle_ask(ack, body("/ask", "top secret question"), deps.client, deps)
+    text = deps.client.chat_postEphemeral.call_args.kwargs["text"]
+    assert text == f":warning: {ModelUnavailableError.user_message}"
+    assert "top secret question" not in caplog.text
+    assert "503 body" not in caplog.text
