@@ -73,6 +73,10 @@ ZIP_FORMATS = {InputFormat.DOCX, InputFormat.PPTX, InputFormat.XLSX}
 MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 LAYOUT_MODEL_REPO = "docling-project/docling-layout-heron"
+# PDF, zip (Office), PNG, JPEG, GIF, Windows and Linux executables: never text, whatever the name
+BINARY_SIGNATURES = (
+    b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"MZ", b"\x7fELF"
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,8 @@ class Converter:
                 f"{self.settings.max_pages}.",
             )
         if fmt in TEXT_FORMATS:
+            if _looks_binary(data):
+                raise CorruptDocumentError(f"binary data in a {fmt.value} file")
             data = _as_utf8(data)
             name = _normalized_text_name(name, fmt)
         if self.remote is not None:
@@ -273,6 +279,18 @@ def _pdf_preflight(data: bytes) -> int:
         return len(pdf)
     finally:
         pdf.close()
+
+
+def _looks_binary(data: bytes) -> bool:
+    """A known binary signature, NUL bytes or many control characters: not text, whatever the
+    extension says."""
+    head = data[:8192]
+    if head.lstrip()[:4].startswith(BINARY_SIGNATURES):
+        return True
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte order mark
+        return False
+    controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\f\r")
+    return b"\x00" in head or controls > len(head) // 10
 
 
 def _as_utf8(data: bytes) -> bytes:

@@ -18,6 +18,21 @@ RAG_MIGRATIONS = Path(__file__).parent / "migrations"
 RAG_VERSION_TABLE = "rag_alembic_version"
 
 
+def run_migrations_in_context() -> None:
+    """The body of every ``env.py``: migrate on the connection handed over by ``upgrade``."""
+    from alembic import context
+
+    config = context.config
+    connection = config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        version_table=config.attributes["version_table"],
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def alembic_config(script_location: Path, version_table: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location))

@@ -39,6 +39,7 @@ from docling.datamodel.base_models import (
 from docling.datamodel.document import ConversionResult
 from docling.datamodel.pipeline_options import ProcessingPipeline
 from docling.datamodel.service.options import ConvertDocumentsOptions
+from docling.datamodel.service.targets import InBodyTarget
 from docling_core.types.doc import ImageRefMode
 
 from rag.errors import (
@@ -89,6 +90,10 @@ class RemoteConverter:
         self.url = settings.docling_url
         self.ocr = settings.pdf_pipeline != "native"
         self.pipeline = ProcessingPipeline.STANDARD if self.ocr else ProcessingPipeline.NATIVE
+        try:
+            self._client().close()  # the client validates the URL: fail at start-up, not later
+        except ValueError as exc:
+            raise ConfigurationError(f"RAGBOT_DOCLING_URL: {exc}") from exc
 
     @property
     def label(self) -> str:
@@ -116,7 +121,6 @@ class RemoteConverter:
         Raises an ``IngestError`` subclass when the service fails; a document-level failure
         comes back as the result's status, for the caller to check like a local one.
         """
-        from docling.datamodel.service.targets import InBodyTarget
         from docling.service_client import DoclingServiceClientError
 
         started = time.monotonic()

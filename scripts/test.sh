@@ -14,7 +14,7 @@ python -m pip install --quiet --upgrade pip
 # A CPU build of torch first, so the 'local' extra never pulls a multi-GB CUDA build.
 python -c "import torch" 2>/dev/null || python -m pip install --quiet "torch==2.13.0" \
   || python -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
-python -m pip install --quiet -e '.[local,dev,postgres]'
+python -m pip install --quiet -e '.[local,dev,postgres,server]'
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 ruff check .

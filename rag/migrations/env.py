@@ -1,15 +1,5 @@
-"""Alembic environment shared by ragbot's migration histories (run via ``rag.migrate``)."""
+"""Alembic environment of the registry's migrations (run via ``rag.migrate.upgrade``)."""
 
-from __future__ import annotations
+from rag.migrate import run_migrations_in_context
 
-from alembic import context
-
-config = context.config
-connection = config.attributes["connection"]
-context.configure(
-    connection=connection,
-    version_table=config.attributes["version_table"],
-    render_as_batch=connection.dialect.name == "sqlite",
-)
-with context.begin_transaction():
-    context.run_migrations()
+run_migrations_in_context()
