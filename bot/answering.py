@@ -20,6 +20,11 @@ from rag.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
 
+EMPTY_MENTION = (
+    "Ask me a question after the mention, like `@ragbot what is our refund policy?`, "
+    "or share a document with me here."
+)
+
 
 @dataclass(frozen=True)
 class Question:
@@ -140,3 +145,15 @@ def answer_message(
         text=text, user=message.user, team=message.team,
     )
     return answer_question(deps, client, question, bot_user_id=bot_user_id, set_status=set_status)
+
+
+def explain_empty_mention(deps: Deps, client: WebClient, message: MessageEvent) -> None:
+    """A bare ``@ragbot`` (no question, no file): say how to ask, once, in the thread."""
+    if not deps.state.claim(f"answer:{message.channel}:{message.ts}"):
+        return
+    try:
+        client.chat_postMessage(
+            channel=message.channel, thread_ts=message.reply_thread, text=EMPTY_MENTION
+        )
+    except SlackApiError:
+        logger.warning("could not answer an empty mention in %s", message.channel)

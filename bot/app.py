@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners import register_listeners
-from bot.middleware import dedupe_events, inject_deps
+from bot.middleware import DropMalformedPayloads, dedupe_events, inject_deps
 
 
 def build_app(deps: Deps) -> App:
@@ -17,6 +17,7 @@ def build_app(deps: Deps) -> App:
         request_verification_enabled=secret is not None,
         process_before_response=False,  # ack first; listeners run on Bolt's worker threads
     )
+    app.use(DropMalformedPayloads())
     app.use(dedupe_events(deps))
     app.use(inject_deps(deps))
     register_listeners(app)

@@ -31,7 +31,7 @@ def start_runtime(settings: BotSettings, *, embedder: Embedder | None = None) ->
     )
     set_runtime(deps)
     jobs.register(deps.jobs, settings)
-    deps.jobs.start()
+    deps.jobs.start(paused=not settings.run_jobs, poll_s=settings.job_poll_s)
     return deps
 
 

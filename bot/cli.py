@@ -20,6 +20,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=None, help="HTTP mode port (default: PORT)")
     serve.set_defaults(handler=cmd_serve)
+    worker = subparsers.add_parser(
+        "worker", help="run ingestion and scheduled jobs from the shared job store (no HTTP)"
+    )
+    worker.set_defaults(handler=cmd_worker)
     return parser
 
 
@@ -42,6 +46,18 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     logging.getLogger("bot").setLevel(logging.INFO)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     return serve(settings)
+
+
+def cmd_worker(args: argparse.Namespace, console: Console) -> int:
+    from bot.settings import BotSettings
+    from bot.worker import run_worker
+
+    settings = BotSettings()
+    if settings.slack_bot_token is None:
+        sys.stderr.write("ragbot worker: missing SLACK_BOT_TOKEN\n")
+        return 2
+    logging.getLogger("bot").setLevel(logging.INFO)
+    return run_worker(settings)
 
 
 if __name__ == "__main__":

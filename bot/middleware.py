@@ -1,4 +1,5 @@
-"""Global middleware: hand ``deps`` to listeners; drop duplicate event deliveries."""
+"""Global middleware: drop payloads Bolt can't take apart; hand ``deps`` to listeners; drop
+duplicate event deliveries."""
 
 from __future__ import annotations
 
@@ -6,16 +7,48 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import payload_utils
 
 from bot.deps import Deps
 
 logger = logging.getLogger(__name__)
 
-Middleware = Callable[..., Any]
+MiddlewareFunc = Callable[..., Any]
+_EXTRACTORS = (
+    payload_utils.to_options, payload_utils.to_shortcut, payload_utils.to_action,
+    payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
+    payload_utils.to_message, payload_utils.to_step,
+)
 
 
-def inject_deps(deps: Deps) -> Middleware:
+class DropMalformedPayloads(Middleware):
+    """Acknowledge and drop a payload Bolt can't take apart (e.g. ``"actions": null``).
+
+    Bolt builds every listener and middleware argument eagerly from the body; on such a payload
+    that raises inside the first function middleware and Slack gets an HTTP 500. This class
+    middleware runs before any of them (Bolt calls ``process`` directly, building nothing).
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        try:
+            for extract in _EXTRACTORS:
+                extract(req.body)
+        except (KeyError, IndexError, TypeError, AttributeError):
+            logger.warning("dropped a malformed Slack payload (type %r)", _kind(req.body))
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+def _kind(body: Any) -> str | None:
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def inject_deps(deps: Deps) -> MiddlewareFunc:
     def middleware(context: BoltContext, next: Callable[[], None]) -> None:
         context["deps"] = deps
         next()
@@ -31,7 +64,7 @@ def event_key(body: dict[str, Any]) -> str | None:
     return f"event:{event_id}" if isinstance(event_id, str) and event_id else None
 
 
-def dedupe_events(deps: Deps) -> Middleware:
+def dedupe_events(deps: Deps) -> MiddlewareFunc:
     def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         key = event_key(body)
         if key is not None and not deps.state.claim(key):

@@ -42,6 +42,12 @@ class BotSettings(Settings):
         1.0, gt=0, description="Post-then-update fallback: seconds between message updates."
     )
     thread_history_messages: int = Field(20, ge=0, le=200)
+    run_jobs: bool = Field(
+        True,
+        description="Run background jobs in this process. Set false on web processes when "
+        "`ragbot worker` processes run them (shared DATABASE_URL).",
+    )
+    job_poll_s: float = Field(2.0, gt=0, description="How often a worker re-reads the job store.")
     warm_up: bool = Field(True, description="Load the embedding model before accepting events.")
 
     @property

@@ -10,12 +10,14 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import get_args
+from pathlib import Path
+from typing import Literal, get_args
 
-from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from rag import migrate
 from rag.models import Answer, AnswerKind, Citation
 
 
@@ -72,6 +74,21 @@ class WebSourceRow(BotBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class JobRunRow(BotBase):
+    """One run of a one-off job: who holds it, and whether it finished (run-once across workers)."""
+
+    __tablename__ = "bot_job_runs"
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))  # "running" | "done"
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+RunClaim = Literal["claimed", "running_elsewhere", "done"]
+BOT_MIGRATIONS = Path(__file__).parent / "migrations"
+BOT_VERSION_TABLE = "bot_alembic_version"
+
+
 @dataclass(frozen=True)
 class StoredAnswer:
     answer_id: str
@@ -112,7 +129,7 @@ def _citation(data: dict[str, object]) -> Citation:
 class StateStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        BotBase.metadata.create_all(engine)
+        migrate.upgrade(engine, BOT_MIGRATIONS, BOT_VERSION_TABLE)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     # --- dedupe ----------------------------------------------------------------------------
@@ -132,6 +149,45 @@ class StateStore:
     def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
         with self._sessions() as session, session.begin():
             result = session.execute(delete(SeenKey).where(SeenKey.seen_at < _now() - older_than))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    # --- job runs (one worker runs each one-off job) -----------------------------------------
+    def claim_run(self, run_id: str, owner: str, lease: timedelta) -> RunClaim:
+        """Take a run; a lease left by a dead worker can be taken over once it has expired."""
+        try:
+            with self._sessions() as session, session.begin():
+                session.add(
+                    JobRunRow(run_id=run_id, owner=owner, state="running",
+                              expires_at=_now() + lease)
+                )
+            return "claimed"
+        except IntegrityError:
+            pass
+        with self._sessions() as session, session.begin():
+            taken_over = session.execute(
+                update(JobRunRow)
+                .where(JobRunRow.run_id == run_id, JobRunRow.state == "running",
+                       JobRunRow.expires_at < _now())
+                .values(owner=owner, expires_at=_now() + lease)
+            )
+            if getattr(taken_over, "rowcount", 0) == 1:
+                return "claimed"
+            row = session.get(JobRunRow, run_id)
+            return "done" if row is not None and row.state == "done" else "running_elsewhere"
+
+    def finish_run(self, run_id: str, keep_for: timedelta = timedelta(days=7)) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(
+                update(JobRunRow)
+                .where(JobRunRow.run_id == run_id)
+                .values(state="done", expires_at=_now() + keep_for)
+            )
+
+    def prune_runs(self) -> int:
+        with self._sessions() as session, session.begin():
+            result = session.execute(
+                delete(JobRunRow).where(JobRunRow.state == "done", JobRunRow.expires_at < _now())
+            )
             return int(getattr(result, "rowcount", 0) or 0)
 
     # --- threads ---------------------------------------------------------------------------

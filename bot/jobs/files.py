@@ -81,6 +81,7 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
     try:
         data = download(deps, slack_file)
         if data is None:
+            _allow_share_again(deps, file_id, channel)
             report.final(failure_text(slack_file.name, DOWNLOAD_FAILED),
                          failure_blocks(slack_file.name, DOWNLOAD_FAILED))
             return
@@ -95,11 +96,18 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         return
     except Exception:
         logger.exception("ingesting file %s failed", file_id)
+        _allow_share_again(deps, file_id, channel)
         report.final(failure_text(slack_file.name, INTERNAL_FAILURE),
                      failure_blocks(slack_file.name, INTERNAL_FAILURE))
         return
     logger.info("file %s ingested: %s, %d chunks", file_id, receipt.outcome, receipt.chunks)
     report.final(receipt_text(receipt), receipt_blocks(receipt))
+
+
+def _allow_share_again(deps: Deps, file_id: str, channel: str | None) -> None:
+    """After a failure the user is told to share again; that share must not be deduped away."""
+    if channel is not None:
+        deps.state.release(f"file:{file_id}:{channel}")
 
 
 def download(deps: Deps, slack_file: SlackFile) -> bytes | None:

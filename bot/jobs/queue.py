@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime
+import os
+import socket
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -20,6 +24,8 @@ logger = logging.getLogger(__name__)
 JOBS_TABLE = "bot_jobs"
 RUN_ONCE = "bot.jobs.queue:run_once"
 RETRY_AFTER_S = 15 * 60  # a one-off job whose process died mid-run is run again this much later
+RUN_LEASE = timedelta(seconds=RETRY_AFTER_S - 60)
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class _Scheduler(BackgroundScheduler):
@@ -28,17 +34,37 @@ class _Scheduler(BackgroundScheduler):
         # and may drop them from the store; a stopped scheduler must leave pending work alone.
         if self.state == STATE_STOPPED:
             return None
-        return super()._process_jobs()
+        try:
+            return super()._process_jobs()
+        except JobLookupError:
+            # Another worker sharing the store finished and removed a job we had just picked
+            # up (our run is skipped by its claim); look at the store again shortly.
+            return 0.1
 
 
-def run_once(job_id: str, func: str, kwargs: dict[str, Any]) -> None:
-    """Run a one-off job, then remove it from the store (at-least-once across crashes)."""
+def run_once(
+    job_id: str, func: str, kwargs: dict[str, Any], run_id: str | None = None
+) -> None:
+    """Run a one-off job exactly once across workers, then remove it from the store.
+
+    Several worker processes may pick the same due job from the shared store (APScheduler 3
+    doesn't coordinate schedulers); the run is claimed in the database first, so only one runs
+    it. A worker that dies mid-run leaves a lease that expires, and the job runs again later.
+    """
+    from bot.runtime import get_runtime
+
+    deps = get_runtime()
+    claim = deps.state.claim_run(run_id, WORKER_ID, RUN_LEASE) if run_id else "claimed"
+    if claim == "running_elsewhere":
+        logger.info("job %s is running in another worker", job_id)
+        return
     try:
-        ref_to_obj(func)(**kwargs)
+        if claim == "claimed":
+            ref_to_obj(func)(**kwargs)
     finally:
-        from bot.runtime import get_runtime
-
-        get_runtime().jobs.cancel(job_id)
+        if run_id and claim == "claimed":
+            deps.state.finish_run(run_id)
+        deps.jobs.cancel(job_id)
 
 
 def make_scheduler(engine: Engine, workers: int) -> BackgroundScheduler:
@@ -59,12 +85,28 @@ class JobQueue:
 
     def __init__(self, scheduler: BackgroundScheduler) -> None:
         self.scheduler = scheduler
+        self._stop_polling = threading.Event()
 
-    def start(self, paused: bool = False) -> None:
+    def start(self, paused: bool = False, poll_s: float | None = None) -> None:
+        """Start; ``paused`` only enqueues (a web process), ``poll_s`` watches the shared store.
+
+        APScheduler 3 only wakes up for jobs added in its own process; a worker that shares the
+        store with web processes re-reads it every ``poll_s`` seconds.
+        """
         if not self.scheduler.running:
             self.scheduler.start(paused=paused)
+        if poll_s and not paused:
+            threading.Thread(
+                target=self._poll, args=(poll_s,), name="job-store-poll", daemon=True
+            ).start()
+
+    def _poll(self, interval: float) -> None:
+        while not self._stop_polling.wait(interval):
+            if self.scheduler.running:
+                self.scheduler.wakeup()
 
     def shutdown(self, wait: bool = True) -> None:
+        self._stop_polling.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
 
@@ -76,7 +118,9 @@ class JobQueue:
         """
         self.scheduler.add_job(
             RUN_ONCE, "interval", seconds=RETRY_AFTER_S, next_run_time=datetime.now(UTC),
-            id=job_id, kwargs={"job_id": job_id, "func": func, "kwargs": kwargs},
+            id=job_id,
+            kwargs={"job_id": job_id, "func": func, "kwargs": kwargs,
+                    "run_id": uuid.uuid4().hex},
             replace_existing=True,
         )
         logger.info("queued job %s", job_id)

@@ -18,7 +18,9 @@ def reconcile_job() -> None:
 
 
 def prune_job() -> None:
-    get_runtime().state.prune()
+    state = get_runtime().state
+    state.prune()
+    state.prune_runs()
 
 
 def reconcile(deps: Deps) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.answering import answer_message
+from bot.answering import answer_message, explain_empty_mention
 from bot.deps import Deps
 from bot.files import queue_shared_file
 from bot.payloads import parse_message
@@ -21,4 +21,7 @@ def handle_app_mention(
         return
     for file in message.files:
         queue_shared_file(deps, file.file_id, message.channel)
+    if not message.question and not message.files:
+        explain_empty_mention(deps, client, message)
+        return
     answer_message(deps, client, message, bot_user_id=context.bot_user_id)
