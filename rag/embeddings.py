@@ -132,6 +132,7 @@ class SentenceTransformerEmbedder:
         self.model_path = model_path
         self.batch_size = batch_size
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads
+        _quiet_model_loading()
         self._model = SentenceTransformer(model_path, device="cpu")
         self.dimension: int = self._model.get_embedding_dimension() or 0
 
@@ -150,6 +151,16 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+
+def _quiet_model_loading() -> None:
+    """No "Loading weights" progress bars on the CLI or in the bot's logs."""
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
 
 
 def bundled_minilm_path() -> str | None:
