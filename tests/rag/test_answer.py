@@ -8,7 +8,7 @@ import pytest
 
 from rag.answer import EXTRACTIVE_HEADER, NO_RESULTS_TEXT, cited_numbers
 from rag.embeddings import Embedder
-from rag.errors import ModelUnavailableError, QuestionTooLongError
+from rag.errors import ModelTimeoutError, ModelUnavailableError, QuestionTooLongError
 from rag.knowledge_base import KnowledgeBase
 from rag.models import SourceInfo, Turn
 from rag.settings import Settings
@@ -156,3 +156,18 @@ def test_overlong_questions_are_refused(kb: KnowledgeBase) -> None:
 
 def test_cited_numbers_are_unique_and_ordered() -> None:
     assert cited_numbers("a [2] b [1][2] c [10]") == [2, 1, 10]
+
+
+def test_a_model_timeout_is_a_typed_error(
+    chat_kb: KnowledgeBase, fake_openai: FakeOpenAI
+) -> None:
+    assert chat_kb.chat is not None
+    chat_kb.chat.client = chat_kb.chat.client.with_options(timeout=0.3, max_retries=1)
+    fake_openai.add_fault("chat", Fault(delay_s=1.0))
+    fake_openai.add_fault("chat", Fault(delay_s=1.0))
+
+    with pytest.raises(ModelTimeoutError) as caught:
+        chat_kb.ask("How many vacation days?", ["C1"])
+
+    assert "took too long" in caught.value.user_message
+    assert len(fake_openai.requests_to("/chat/completions")) == 2
