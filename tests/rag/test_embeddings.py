@@ -45,6 +45,7 @@ def test_many_chunks_go_in_few_requests_in_order(fake_openai: FakeOpenAI) -> Non
     assert len(requests) == 3
     assert sorted(len(r.json["input"]) for r in requests) == [50, 100, 100]
     assert {r.json["model"] for r in requests} == {"text-embedding-3-small"}
+    assert {r.json.get("encoding_format") for r in requests} == {"base64"}  # cheap to decode
     assert embedder.dimension == 1536
     assert vectors[17] == pytest.approx(
         fake_openai.embedding_for(texts[17], "text-embedding-3-small")
