@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from slack_bolt import App
 
 from bot.deps import Deps
@@ -16,6 +18,11 @@ def build_app(deps: Deps) -> App:
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=secret is not None,
         process_before_response=False,  # ack first; listeners run on Bolt's worker threads
+        # Listeners mostly wait on Slack and the model: size the pool for a burst of questions
+        # (Bolt's default of 10 answered 50 simultaneous questions in waves).
+        listener_executor=ThreadPoolExecutor(
+            max_workers=deps.settings.listener_threads, thread_name_prefix="bolt-listener"
+        ),
     )
     app.use(DropMalformedPayloads())
     app.use(dedupe_events(deps))

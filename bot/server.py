@@ -38,13 +38,19 @@ def wsgi_app(app: App) -> WsgiApp:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok"]
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except Exception:  # Bolt can't even build a request from some malformed bodies
+            logger.warning("rejected a Slack request that could not be parsed")
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"bad request"]
 
     return application
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # listen backlog; the default 5 resets connections in a burst
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -42,6 +42,9 @@ class BotSettings(Settings):
         1.0, gt=0, description="Post-then-update fallback: seconds between message updates."
     )
     thread_history_messages: int = Field(20, ge=0, le=200)
+    listener_threads: int = Field(
+        64, ge=4, le=512, description="Slack events handled at once (questions being answered)."
+    )
     run_jobs: bool = Field(
         True,
         description="Run background jobs in this process. Set false on web processes when "

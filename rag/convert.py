@@ -45,6 +45,9 @@ from rag.remote_convert import RemoteConverter
 from rag.settings import PdfPipeline, Settings
 
 logger = logging.getLogger(__name__)
+if logging.getLogger("docling").level == logging.NOTSET:
+    # Docling's backends log document text at DEBUG; documents never belong in logs.
+    logging.getLogger("docling").setLevel(logging.INFO)
 
 EXTENSION_FORMATS: dict[str, InputFormat] = {
     ".pdf": InputFormat.PDF,

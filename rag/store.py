@@ -24,6 +24,7 @@ from pymilvus import (
     Function,
     FunctionType,
     MilvusClient,
+    MilvusException,
     RRFRanker,
     WeightedRanker,
 )
@@ -118,17 +119,29 @@ class ChunkStore:
                 output_field_names=["sparse"],
             )
         )
+        self.client.create_collection(self.collection, schema=schema, consistency_level="Strong")
+        try:
+            self._create_indexes(dense_index="HNSW")
+        except MilvusException as exc:
+            if "only support" not in str(exc):
+                raise
+            # Milvus Lite 2.x's local mode has no HNSW; its FLAT scan is exact and fast there.
+            self._create_indexes(dense_index="FLAT")
+        self.client.load_collection(self.collection)
+        logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
+
+    def _create_indexes(self, dense_index: str) -> None:
         index_params = self.client.prepare_index_params()
-        index_params.add_index("dense", index_type="HNSW", metric_type="COSINE", params=HNSW_PARAMS)
+        params = HNSW_PARAMS if dense_index == "HNSW" else {}
+        index_params.add_index(
+            "dense", index_type=dense_index, metric_type="COSINE", params=params
+        )
         index_params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
         index_params.add_index("doc_version", index_type="INVERTED")
         index_params.add_index("doc_id", index_type="INVERTED")
-        self.client.create_collection(self.collection, schema=schema, consistency_level="Strong")
-        # sync=False: don't poll index state (Milvus Lite lacks the AllocTimestamp RPC that the
+        # sync=False: don't poll index state (Milvus Lite 3 lacks the AllocTimestamp RPC that the
         # poll needs, which costs seconds of retries); loading waits for the indexes anyway.
         self.client.create_index(self.collection, index_params, sync=False)
-        self.client.load_collection(self.collection)
-        logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
 
     # --- writes --------------------------------------------------------------------------
     def insert(

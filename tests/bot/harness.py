@@ -109,14 +109,18 @@ class Bot:
         return ts
 
     def share_file(self, path: Path | str, channel: str, *, name: str | None = None,
-                   content: bytes | None = None, filetype: str = "") -> str:
-        """Upload a file to ``channel`` the way Slack announces it: file_shared + message."""
-        file_id = f"F{next(_file_ids):06d}{int(time.time() * 1000) % 100000}"
+                   content: bytes | None = None, filetype: str = "", file_id: str | None = None,
+                   size: int | None = None) -> str:
+        """Upload a file to ``channel`` the way Slack announces it: file_shared + message.
+
+        ``file_id`` re-shares a known file (or picks the id); ``size`` is what Slack reports.
+        """
+        file_id = file_id or new_file_id()
         path = Path(path)
         data = content if content is not None else path.read_bytes()
         file_name = name or path.name
         obj = self.slack.add_file(file_id, file_name, data, filetype or path.suffix.lstrip("."),
-                                  channels=[channel])
+                                  channels=[channel], size=size)
         share_ts = obj["shares"][next(iter(obj["shares"]))][channel][0]["ts"]
         self.slack.add_message(channel, share_ts, "U1", "", files=[file_id])
         assert self.send_event({"type": "file_shared", "file_id": file_id, "user_id": "U1",
@@ -162,6 +166,10 @@ class Bot:
             time.sleep(0.05)
         raise AssertionError(f"no answer #{after} in {channel}/{thread_ts}: "
                              f"{[m.get('text') for m in self.slack.thread(channel, thread_ts)]}")
+
+
+def new_file_id() -> str:
+    return f"F{next(_file_ids):06d}{int(time.time() * 1000) % 100000}"
 
 
 def block_text(message: Message) -> str:

@@ -52,22 +52,11 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 @pytest.fixture(scope="module")
 def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    executable = shutil.which("milvus-lite") or str(Path(sys.executable).parent / "milvus-lite")
+    """Milvus Lite's engine serving gRPC on 127.0.0.1 (2.5: its ``Server``; 3.x: its CLI)."""
     port = _free_port()
     data_dir = tmp_path_factory.mktemp("milvus-server")
     process = subprocess.Popen(
-        [
-            executable,
-            "server",
-            "--data-dir",
-            str(data_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        _server_command(data_dir, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         _wait_for_port(port, process)
@@ -75,6 +64,27 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+SERVE_WITH_LITE_25 = """
+import signal, sys, threading
+from milvus_lite.server import Server
+server = Server(sys.argv[1], sys.argv[2])
+assert server.init() and server.start(), "milvus-lite server failed to start"
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+stop.wait()
+server.stop()
+"""
+
+
+def _server_command(data_dir: Path, port: int) -> list[str]:
+    cli = shutil.which("milvus-lite") or str(Path(sys.executable).parent / "milvus-lite")
+    if Path(cli).exists():  # milvus-lite 3.x ships a server command
+        return [cli, "server", "--data-dir", str(data_dir), "--host", "127.0.0.1",
+                "--port", str(port)]
+    return [sys.executable, "-c", SERVE_WITH_LITE_25, str(data_dir / "milvus.db"),
+            f"127.0.0.1:{port}"]
 
 
 @pytest.fixture
