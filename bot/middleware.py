@@ -37,10 +37,22 @@ class DropMalformedPayloads(Middleware):
         try:
             for extract in _EXTRACTORS:
                 extract(req.body)
+            _check_actions(req.body)
         except (KeyError, IndexError, TypeError, AttributeError):
             logger.warning("dropped a malformed Slack payload (type %r)", _kind(req.body))
             return BoltResponse(status=200, body="")
         return next()
+
+
+def _check_actions(body: Any) -> None:
+    """Bolt's action matchers index ``actions[0]["action_id"]`` without checking it."""
+    if not isinstance(body, dict) or "actions" not in body:
+        return
+    actions = body["actions"]
+    if not isinstance(actions, list) or not all(
+        isinstance(a, dict) and isinstance(a.get("action_id", ""), str) for a in actions
+    ):
+        raise TypeError("malformed actions")
 
 
 def _kind(body: Any) -> str | None:
