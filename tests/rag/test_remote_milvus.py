@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -79,12 +80,11 @@ server.stop()
 
 
 def _server_command(data_dir: Path, port: int) -> list[str]:
+    if version("milvus-lite").startswith("2."):
+        return [sys.executable, "-c", SERVE_WITH_LITE_25, str(data_dir / "milvus.db"),
+                f"127.0.0.1:{port}"]
     cli = shutil.which("milvus-lite") or str(Path(sys.executable).parent / "milvus-lite")
-    if Path(cli).exists():  # milvus-lite 3.x ships a server command
-        return [cli, "server", "--data-dir", str(data_dir), "--host", "127.0.0.1",
-                "--port", str(port)]
-    return [sys.executable, "-c", SERVE_WITH_LITE_25, str(data_dir / "milvus.db"),
-            f"127.0.0.1:{port}"]
+    return [cli, "server", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
 
 
 @pytest.fixture
