@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
+import socket
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -32,6 +34,11 @@ CONTENT_TYPE_EXTENSIONS = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
 FETCH_FAILED = "I couldn't fetch that link (it may need a login or be unreachable)."
+PRIVATE_REFUSED = (
+    "That link points to a private or internal address, which I'm not allowed to fetch."
+)
+TOO_LARGE = "That page is larger than I'm allowed to read."
+MAX_REDIRECTS = 5
 
 
 class FetchError(IngestError):
@@ -60,21 +67,58 @@ def file_name_for(url: str, content_type: str) -> str:
     return f"{stem}{ext}"
 
 
-def fetch(url: str, timeout: float, limit: int) -> tuple[str, bytes]:
+def check_public(url: str) -> None:
+    """Refuse links to this machine or its private network (SSRF: cloud metadata, admin UIs)."""
+    host = urlsplit(url).hostname or ""
     try:
-        response = httpx.get(url, follow_redirects=True, timeout=timeout,
-                             headers={"User-Agent": "ragbot/0.1"})
-    except httpx.HTTPError as err:
-        raise FetchError(f"fetch failed: {type(err).__name__}") from err
-    if response.status_code != 200:
-        raise FetchError(f"HTTP {response.status_code}")
-    if len(response.content) > limit:
-        raise FetchError("too large", user_message="That page is larger than I'm allowed to read.")
-    return file_name_for(url, response.headers.get("content-type", "")), response.content
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError as err:
+        raise FetchError(f"cannot resolve host: {type(err).__name__}") from err
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FetchError("private address", user_message=PRIVATE_REFUSED)
+
+
+def fetch(
+    url: str, timeout: float, limit: int, *, allow_private: bool = False
+) -> tuple[str, bytes]:
+    """GET with redirects followed by hand (each hop checked), streamed up to ``limit`` bytes."""
+    with httpx.Client(timeout=timeout, headers={"User-Agent": "ragbot/0.1"}) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            if not allow_private:
+                check_public(url)
+            try:
+                with client.stream("GET", url) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        url = str(response.url.join(response.headers["location"]))
+                        continue
+                    if response.status_code != 200:
+                        raise FetchError(f"HTTP {response.status_code}")
+                    data = _read_capped(response, limit)
+                    content_type = response.headers.get("content-type", "")
+                    return file_name_for(url, content_type), data
+            except httpx.HTTPError as err:
+                raise FetchError(f"fetch failed: {type(err).__name__}") from err
+    raise FetchError("too many redirects")
+
+
+def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise FetchError("too large", user_message=TOO_LARGE)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def ingest_url(deps: Deps, doc_id: str, url: str, scopes: list[str]) -> IngestReceipt:
-    name, data = fetch(url, deps.settings.url_fetch_timeout_s, deps.settings.max_file_bytes)
+    name, data = fetch(
+        url, deps.settings.url_fetch_timeout_s, deps.settings.max_file_bytes,
+        allow_private=deps.settings.url_allow_private,
+    )
     return deps.kb.ingest_bytes(
         data, SourceInfo(name, url=url), doc_id=doc_id, scopes=scopes, origin=url
     )
