@@ -58,7 +58,13 @@ class KnowledgeBase:
 
     @cached_property
     def store(self) -> ChunkStore:
-        return ChunkStore.connect(self.settings, self.embedder.name, self.embedder.dimension)
+        store = ChunkStore.connect(self.settings, self.embedder.name, self.embedder.dimension)
+        if self.settings.fusion == "weighted" and self.settings.uses_milvus_lite:
+            logger.warning(
+                "RAGBOT_FUSION=weighted ranks poorly on Milvus Lite (docs/benchmarks.md); "
+                "use rrf, or a Milvus server"
+            )
+        return store
 
     @cached_property
     def converter(self) -> Converter:
@@ -162,6 +168,7 @@ class KnowledgeBase:
         counts: dict[str, object] = dict(self.registry.stats())
         counts["stored_chunks"] = self.store.count()
         counts["collection"] = self.store.collection
+        counts["dense_index"] = self.store.dense_index
         counts["embedding_model"] = self.embedder.name
         counts["chat_model"] = self.settings.chat_model if self.chat else None
         counts["milvus"] = "lite" if self.settings.uses_milvus_lite else "server"

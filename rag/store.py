@@ -130,6 +130,14 @@ class ChunkStore:
         self.client.load_collection(self.collection)
         logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
 
+    @property
+    def dense_index(self) -> str:
+        """HNSW on servers; FLAT (exact) on Milvus Lite 2.x."""
+        try:
+            return str(self.client.describe_index(self.collection, "dense").get("index_type"))
+        except MilvusException:
+            return "unknown"
+
     def _create_indexes(self, dense_index: str) -> None:
         index_params = self.client.prepare_index_params()
         params = HNSW_PARAMS if dense_index == "HNSW" else {}
