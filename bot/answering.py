@@ -51,8 +51,10 @@ def thread_history(
         return []
     messages = response.get("messages") or []
     turns = [
-        turn for m in messages
-        if isinstance(m, Mapping) and m.get("ts") != question.message_ts
+        turn
+        for m in messages
+        if isinstance(m, Mapping)
+        and m.get("ts") != question.message_ts
         and (turn := _turn(m, bot_user_id)) is not None
     ]
     return turns[-limit:]
@@ -79,7 +81,11 @@ def answer_question(
     """Stream an answer into the thread; on failure say so there. Returns the answer, if any."""
     _status(client, question, set_status)
     writer = ThreadWriter(
-        client, question.channel, question.thread_ts, user=question.user, team=question.team,
+        client,
+        question.channel,
+        question.thread_ts,
+        user=question.user,
+        team=question.team,
         interval=deps.settings.stream_update_s,
     )
     try:
@@ -141,8 +147,12 @@ def answer_message(
     if not deps.state.claim(f"answer:{message.channel}:{message.ts}"):
         return None
     question = Question(
-        channel=message.channel, thread_ts=message.reply_thread, message_ts=message.ts,
-        text=text, user=message.user, team=message.team,
+        channel=message.channel,
+        thread_ts=message.reply_thread,
+        message_ts=message.ts,
+        text=text,
+        user=message.user,
+        team=message.team,
     )
     return answer_question(deps, client, question, bot_user_id=bot_user_id, set_status=set_status)
 

@@ -36,6 +36,10 @@ def file_unshared(deps: Deps, file_id: str, channel: str) -> bool:
     """The file left a conversation: it is no longer visible there (forgotten if nowhere)."""
     deps.state.release(f"file:{file_id}:{channel}")  # sharing it again re-adds the scope
     left = deps.kb.remove_scope(file_id, channel)
-    logger.info("file %s unshared from %s; %s scope(s) left", file_id, channel,
-                "no" if not left else len(left))
+    logger.info(
+        "file %s unshared from %s; %s scope(s) left",
+        file_id,
+        channel,
+        "no" if not left else len(left),
+    )
     return left is not None

@@ -17,9 +17,14 @@ logger = logging.getLogger(__name__)
 
 MiddlewareFunc = Callable[..., Any]
 _EXTRACTORS = (
-    payload_utils.to_options, payload_utils.to_shortcut, payload_utils.to_action,
-    payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
-    payload_utils.to_message, payload_utils.to_step,
+    payload_utils.to_options,
+    payload_utils.to_shortcut,
+    payload_utils.to_action,
+    payload_utils.to_view,
+    payload_utils.to_command,
+    payload_utils.to_event,
+    payload_utils.to_message,
+    payload_utils.to_step,
 )
 
 

@@ -74,11 +74,17 @@ def parse_message(event: Mapping[str, Any] | None) -> MessageEvent | None:
     )
     text = event.get("text")
     return MessageEvent(
-        channel=channel, ts=ts, user=_str(event, "user"),
+        channel=channel,
+        ts=ts,
+        user=_str(event, "user"),
         text=text if isinstance(text, str) else "",
-        thread_ts=_str(event, "thread_ts"), channel_type=_str(event, "channel_type"),
-        subtype=_str(event, "subtype"), bot_id=_str(event, "bot_id"), team=_str(event, "team"),
-        files=files, client_msg_id=_str(event, "client_msg_id"),
+        thread_ts=_str(event, "thread_ts"),
+        channel_type=_str(event, "channel_type"),
+        subtype=_str(event, "subtype"),
+        bot_id=_str(event, "bot_id"),
+        team=_str(event, "team"),
+        files=files,
+        client_msg_id=_str(event, "client_msg_id"),
     )
 
 
@@ -129,7 +135,10 @@ def parse_command(body: Mapping[str, Any] | None) -> SlashCommand | None:
         return None
     text = body.get("text")
     return SlashCommand(
-        command, text.strip() if isinstance(text, str) else "", channel, user,
+        command,
+        text.strip() if isinstance(text, str) else "",
+        channel,
+        user,
         _str(body, "team_id"),
     )
 
@@ -160,10 +169,13 @@ def parse_action(body: Mapping[str, Any] | None) -> ButtonClick | None:
     channel = body.get("channel")
     message = body.get("message") or body.get("container")
     return ButtonClick(
-        action_id=action_id, value=value, user=str(user["id"]),
+        action_id=action_id,
+        value=value,
+        user=str(user["id"]),
         channel=_str(channel, "id") if isinstance(channel, Mapping) else None,
         message_ts=_str(message, "ts") or _str(message, "message_ts")
-        if isinstance(message, Mapping) else None,
+        if isinstance(message, Mapping)
+        else None,
         thread_ts=_str(message, "thread_ts") if isinstance(message, Mapping) else None,
     )
 
@@ -198,7 +210,8 @@ def parse_file(data: Mapping[str, Any] | None) -> SlackFile | None:
         for channel, items in (by_channel or {}).items():
             if isinstance(items, list):
                 shares[channel] = tuple(
-                    i["ts"] for i in items
+                    i["ts"]
+                    for i in items
                     if isinstance(i, Mapping) and isinstance(i.get("ts"), str)
                 )
     return SlackFile(

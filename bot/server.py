@@ -62,10 +62,12 @@ class HttpServer:
     """A threaded stdlib WSGI server running in the background (used by tests and fallback)."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = make_server(host, port, wsgi_app(app), server_class=_ThreadingServer,
-                                   handler_class=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="ragbot-http")
+        self._server = make_server(
+            host, port, wsgi_app(app), server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="ragbot-http"
+        )
 
     @property
     def port(self) -> int:

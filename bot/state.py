@@ -118,11 +118,14 @@ class Feedback:
 def _citation(data: dict[str, object]) -> Citation:
     pages = data.get("pages") or []
     return Citation(
-        number=int(str(data["number"])), doc_id=str(data["doc_id"]),
-        chunk_id=str(data["chunk_id"]), source=str(data["source"]),
+        number=int(str(data["number"])),
+        doc_id=str(data["doc_id"]),
+        chunk_id=str(data["chunk_id"]),
+        source=str(data["source"]),
         url=str(data["url"]) if data.get("url") else None,
         pages=tuple(int(p) for p in pages) if isinstance(pages, list) else (),
-        snippet=str(data.get("snippet") or ""), score=float(str(data.get("score") or 0.0)),
+        snippet=str(data.get("snippet") or ""),
+        score=float(str(data.get("score") or 0.0)),
     )
 
 
@@ -157,8 +160,9 @@ class StateStore:
         try:
             with self._sessions() as session, session.begin():
                 session.add(
-                    JobRunRow(run_id=run_id, owner=owner, state="running",
-                              expires_at=_now() + lease)
+                    JobRunRow(
+                        run_id=run_id, owner=owner, state="running", expires_at=_now() + lease
+                    )
                 )
             return "claimed"
         except IntegrityError:
@@ -166,8 +170,11 @@ class StateStore:
         with self._sessions() as session, session.begin():
             taken_over = session.execute(
                 update(JobRunRow)
-                .where(JobRunRow.run_id == run_id, JobRunRow.state == "running",
-                       JobRunRow.expires_at < _now())
+                .where(
+                    JobRunRow.run_id == run_id,
+                    JobRunRow.state == "running",
+                    JobRunRow.expires_at < _now(),
+                )
                 .values(owner=owner, expires_at=_now() + lease)
             )
             if getattr(taken_over, "rowcount", 0) == 1:
@@ -206,11 +213,17 @@ class StateStore:
     def save_answer(self, channel: str, user: str, answer: Answer) -> str:
         answer_id = uuid.uuid4().hex
         with self._sessions() as session, session.begin():
-            session.add(AnswerRow(
-                answer_id=answer_id, channel=channel, user=user, question=answer.question,
-                text=answer.text, kind=answer.kind,
-                sources_json=json.dumps([c.to_dict() for c in answer.sources]),
-            ))
+            session.add(
+                AnswerRow(
+                    answer_id=answer_id,
+                    channel=channel,
+                    user=user,
+                    question=answer.question,
+                    text=answer.text,
+                    kind=answer.kind,
+                    sources_json=json.dumps([c.to_dict() for c in answer.sources]),
+                )
+            )
         return answer_id
 
     def answer(self, answer_id: str) -> StoredAnswer | None:
@@ -229,22 +242,35 @@ class StateStore:
         if stored is None:
             return False
         with self._sessions() as session, session.begin():
-            session.execute(delete(FeedbackRow).where(
-                FeedbackRow.answer_id == answer_id, FeedbackRow.user == user
-            ))
-            session.add(FeedbackRow(
-                answer_id=answer_id, user=user, vote=1 if vote > 0 else -1,
-                question=stored.question, answer=stored.text,
-                chunk_ids=json.dumps([c.chunk_id for c in stored.sources]),
-            ))
+            session.execute(
+                delete(FeedbackRow).where(
+                    FeedbackRow.answer_id == answer_id, FeedbackRow.user == user
+                )
+            )
+            session.add(
+                FeedbackRow(
+                    answer_id=answer_id,
+                    user=user,
+                    vote=1 if vote > 0 else -1,
+                    question=stored.question,
+                    answer=stored.text,
+                    chunk_ids=json.dumps([c.chunk_id for c in stored.sources]),
+                )
+            )
         return True
 
     def feedback(self) -> list[Feedback]:
         with self._sessions() as session:
             rows = session.scalars(select(FeedbackRow).order_by(FeedbackRow.id)).all()
             return [
-                Feedback(r.answer_id, r.user, r.vote, r.question, r.answer,
-                         tuple(json.loads(r.chunk_ids)))
+                Feedback(
+                    r.answer_id,
+                    r.user,
+                    r.vote,
+                    r.question,
+                    r.answer,
+                    tuple(json.loads(r.chunk_ids)),
+                )
                 for r in rows
             ]
 

@@ -69,7 +69,7 @@ class ThreadWriter:
             self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=note)
             return
         if self.mode == "stream" and self._stream is not None:
-            self._stream.stop(markdown_text=self.text[self._sent:] + f"\n\n{note}")
+            self._stream.stop(markdown_text=self.text[self._sent :] + f"\n\n{note}")
             return
         full = f"{self.text}\n\n{note}"
         self._write(full, text_blocks(full))
@@ -88,10 +88,13 @@ class ThreadWriter:
         try:
             if self._stream is None:
                 self._stream = self.client.chat_stream(
-                    channel=self.channel, thread_ts=self.thread_ts, buffer_size=1,
-                    recipient_user_id=self.user, recipient_team_id=self.team,
+                    channel=self.channel,
+                    thread_ts=self.thread_ts,
+                    buffer_size=1,
+                    recipient_user_id=self.user,
+                    recipient_team_id=self.team,
                 )
-            pending = self.text[self._sent:]
+            pending = self.text[self._sent :]
             if pending:
                 self._stream.append(markdown_text=pending)
                 self._sent = len(self.text)
@@ -99,14 +102,19 @@ class ThreadWriter:
         except SlackApiError as err:
             if self._sent:
                 raise
-            logger.info("streaming API unavailable (%s); posting and updating instead",
-                        err.response.get("error"))
+            logger.info(
+                "streaming API unavailable (%s); posting and updating instead",
+                err.response.get("error"),
+            )
             self.mode, self._stream = "update", None
             return False
 
     def _write(self, text: str, blocks: list[Block]) -> None:
-        kwargs: dict[str, Any] = {"channel": self.channel, "text": text[:MESSAGE_TEXT_LIMIT],
-                                  "blocks": blocks}
+        kwargs: dict[str, Any] = {
+            "channel": self.channel,
+            "text": text[:MESSAGE_TEXT_LIMIT],
+            "blocks": blocks,
+        }
         if self.ts is None:
             response = self.client.chat_postMessage(thread_ts=self.thread_ts, **kwargs)
             self.ts = response.get("ts")
@@ -117,5 +125,7 @@ class ThreadWriter:
 
 def text_blocks(text: str) -> list[Block]:
     """Long text split into section blocks (each at most 3000 characters)."""
-    return [section(text[i:i + MESSAGE_TEXT_LIMIT])
-            for i in range(0, max(len(text), 1), MESSAGE_TEXT_LIMIT)][:40]
+    return [
+        section(text[i : i + MESSAGE_TEXT_LIMIT])
+        for i in range(0, max(len(text), 1), MESSAGE_TEXT_LIMIT)
+    ][:40]

@@ -78,7 +78,13 @@ MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 LAYOUT_MODEL_REPO = "docling-project/docling-layout-heron"
 # PDF, zip (Office), PNG, JPEG, GIF, Windows and Linux executables: never text, whatever the name
 BINARY_SIGNATURES = (
-    b"%PDF", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"MZ", b"\x7fELF"
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"MZ",
+    b"\x7fELF",
 )
 
 

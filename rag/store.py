@@ -141,9 +141,7 @@ class ChunkStore:
     def _create_indexes(self, dense_index: str) -> None:
         index_params = self.client.prepare_index_params()
         params = HNSW_PARAMS if dense_index == "HNSW" else {}
-        index_params.add_index(
-            "dense", index_type=dense_index, metric_type="COSINE", params=params
-        )
+        index_params.add_index("dense", index_type=dense_index, metric_type="COSINE", params=params)
         index_params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
         index_params.add_index("doc_version", index_type="INVERTED")
         index_params.add_index("doc_id", index_type="INVERTED")

@@ -30,8 +30,10 @@ def source_line(source: Citation) -> str:
     snippet = " ".join(source.snippet.split())
     if len(snippet) > SNIPPET_CHARS:
         snippet = snippet[: SNIPPET_CHARS - 1].rstrip() + "…"
-    return f"*[{source.number}]* {title}{page}\n>{escape(snippet)}" if snippet else (
-        f"*[{source.number}]* {title}{page}"
+    return (
+        f"*[{source.number}]* {title}{page}\n>{escape(snippet)}"
+        if snippet
+        else (f"*[{source.number}]* {title}{page}")
     )
 
 

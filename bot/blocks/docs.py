@@ -30,10 +30,12 @@ def doc_line(doc: DocumentInfo) -> str:
 
 def docs_list_blocks(docs: Sequence[DocumentInfo]) -> list[Block]:
     if not docs:
-        return [section(
-            "I don't know any documents in this conversation yet. "
-            "Share a file here (PDF, Word, PowerPoint, Excel, HTML, Markdown…) and I'll read it."
-        )]
+        return [
+            section(
+                "I don't know any documents in this conversation yet. Share a file here "
+                "(PDF, Word, PowerPoint, Excel, HTML, Markdown…) and I'll read it."
+            )
+        ]
     lines = "\n".join(doc_line(d) for d in docs[:MAX_LISTED])
     blocks = [section(f"*{len(docs)} document(s) I can use here*\n{lines}")]
     if len(docs) > MAX_LISTED:

@@ -38,5 +38,7 @@ def failure_blocks(name: str, reason: str) -> list[Block]:
 
 
 def shared_here_text(name: str) -> str:
-    return f":white_check_mark: *{escape(name)}* is already in my knowledge base; " \
+    return (
+        f":white_check_mark: *{escape(name)}* is already in my knowledge base; "
         "it can now be asked about here too."
+    )

@@ -8,6 +8,7 @@ from bot.settings import BotSettings
 
 def register(jobs: JobQueue, settings: BotSettings) -> None:
     """The periodic jobs (idempotent: re-registering replaces them)."""
-    jobs.every("reconcile", "bot.jobs.reconcile:reconcile_job",
-               minutes=settings.reconcile_interval_min)
+    jobs.every(
+        "reconcile", "bot.jobs.reconcile:reconcile_job", minutes=settings.reconcile_interval_min
+    )
     jobs.every("prune-seen-keys", "bot.jobs.reconcile:prune_job", minutes=24 * 60)

@@ -72,33 +72,53 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         detect_format(slack_file.name)
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
-        _post(deps, post_channel, thread_ts, failure_text(slack_file.name, err.user_message),
-              failure_blocks(slack_file.name, err.user_message))
+        _post(
+            deps,
+            post_channel,
+            thread_ts,
+            failure_text(slack_file.name, err.user_message),
+            failure_blocks(slack_file.name, err.user_message),
+        )
         return
-    progress_ts = _post(deps, post_channel, thread_ts, progress_text(slack_file.name),
-                        progress_blocks(slack_file.name))
+    progress_ts = _post(
+        deps,
+        post_channel,
+        thread_ts,
+        progress_text(slack_file.name),
+        progress_blocks(slack_file.name),
+    )
     report = _Reporter(deps, post_channel, progress_ts, thread_ts)
     try:
         data = download(deps, slack_file)
         if data is None:
             _allow_share_again(deps, file_id, channel)
-            report.final(failure_text(slack_file.name, DOWNLOAD_FAILED),
-                         failure_blocks(slack_file.name, DOWNLOAD_FAILED))
+            report.final(
+                failure_text(slack_file.name, DOWNLOAD_FAILED),
+                failure_blocks(slack_file.name, DOWNLOAD_FAILED),
+            )
             return
         receipt = deps.kb.ingest_bytes(
-            data, SourceInfo(slack_file.name, url=slack_file.permalink), doc_id=file_id,
-            scopes=scopes, origin=file_id, progress=report.step_for(slack_file.name),
+            data,
+            SourceInfo(slack_file.name, url=slack_file.permalink),
+            doc_id=file_id,
+            scopes=scopes,
+            origin=file_id,
+            progress=report.step_for(slack_file.name),
         )
     except IngestError as err:
         logger.info("file %s not ingested: %s", file_id, type(err).__name__)
-        report.final(failure_text(slack_file.name, err.user_message),
-                     failure_blocks(slack_file.name, err.user_message))
+        report.final(
+            failure_text(slack_file.name, err.user_message),
+            failure_blocks(slack_file.name, err.user_message),
+        )
         return
     except Exception:
         logger.exception("ingesting file %s failed", file_id)
         _allow_share_again(deps, file_id, channel)
-        report.final(failure_text(slack_file.name, INTERNAL_FAILURE),
-                     failure_blocks(slack_file.name, INTERNAL_FAILURE))
+        report.final(
+            failure_text(slack_file.name, INTERNAL_FAILURE),
+            failure_blocks(slack_file.name, INTERNAL_FAILURE),
+        )
         return
     logger.info("file %s ingested: %s, %d chunks", file_id, receipt.outcome, receipt.chunks)
     report.final(receipt_text(receipt), receipt_blocks(receipt))
@@ -117,11 +137,11 @@ def download(deps: Deps, slack_file: SlackFile) -> bytes | None:
     limit = deps.settings.max_file_bytes
     headers = {"Authorization": f"Bearer {deps.client.token}"}
     try:
-        with httpx.stream("GET", slack_file.download_url, headers=headers,
-                          follow_redirects=True, timeout=60) as response:
+        with httpx.stream(
+            "GET", slack_file.download_url, headers=headers, follow_redirects=True, timeout=60
+        ) as response:
             if response.status_code != 200:
-                logger.warning("download of %s: HTTP %d", slack_file.file_id,
-                               response.status_code)
+                logger.warning("download of %s: HTTP %d", slack_file.file_id, response.status_code)
                 return None
             if "text/html" in response.headers.get("content-type", "") and not (
                 slack_file.name.lower().endswith((".html", ".htm"))
@@ -169,6 +189,7 @@ class _Reporter:
                 return
             self._last = now
             self._update(progress_text(name, text), progress_blocks(name, text))
+
         return step
 
     def final(self, text: str, blocks: list) -> None:
@@ -181,8 +202,6 @@ class _Reporter:
         if self.ts is None:
             return
         try:
-            self.deps.client.chat_update(channel=self.channel, ts=self.ts, text=text,
-                                         blocks=blocks)
+            self.deps.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=blocks)
         except SlackApiError:
-            logger.warning("could not update progress message in %s", self.channel,
-                           exc_info=True)
+            logger.warning("could not update progress message in %s", self.channel, exc_info=True)

@@ -42,9 +42,7 @@ class _Scheduler(BackgroundScheduler):
             return 0.1
 
 
-def run_once(
-    job_id: str, func: str, kwargs: dict[str, Any], run_id: str | None = None
-) -> None:
+def run_once(job_id: str, func: str, kwargs: dict[str, Any], run_id: str | None = None) -> None:
     """Run a one-off job exactly once across workers, then remove it from the store.
 
     Several worker processes may pick the same due job from the shared store (APScheduler 3
@@ -117,17 +115,23 @@ class JobQueue:
         during the run, the next process runs it again (the bot's jobs are idempotent).
         """
         self.scheduler.add_job(
-            RUN_ONCE, "interval", seconds=RETRY_AFTER_S, next_run_time=datetime.now(UTC),
+            RUN_ONCE,
+            "interval",
+            seconds=RETRY_AFTER_S,
+            next_run_time=datetime.now(UTC),
             id=job_id,
-            kwargs={"job_id": job_id, "func": func, "kwargs": kwargs,
-                    "run_id": uuid.uuid4().hex},
+            kwargs={"job_id": job_id, "func": func, "kwargs": kwargs, "run_id": uuid.uuid4().hex},
             replace_existing=True,
         )
         logger.info("queued job %s", job_id)
 
     def every(self, job_id: str, func: str, *, minutes: float, **kwargs: Any) -> None:
         self.scheduler.add_job(
-            func, "interval", seconds=max(1, int(minutes * 60)), id=job_id, kwargs=kwargs,
+            func,
+            "interval",
+            seconds=max(1, int(minutes * 60)),
+            id=job_id,
+            kwargs=kwargs,
             replace_existing=True,
         )
 
@@ -141,13 +145,27 @@ class JobQueue:
     # --- the bot's jobs ------------------------------------------------------------------
     def ingest_file(self, file_id: str, channel: str | None, *, force: bool = False) -> None:
         self.now(
-            f"ingest:{file_id}:{channel or '*'}", "bot.jobs.files:ingest_file_job",
-            file_id=file_id, channel=channel, force=force,
+            f"ingest:{file_id}:{channel or '*'}",
+            "bot.jobs.files:ingest_file_job",
+            file_id=file_id,
+            channel=channel,
+            force=force,
         )
 
     def fetch_url(self, doc_id: str, url: str, channel: str, user: str, hours: float) -> None:
         """Fetch now (telling the user how it went), then refresh every ``hours``."""
-        self.now(f"fetch:{doc_id}", "bot.jobs.urls:fetch_url_job",
-                 doc_id=doc_id, url=url, channel=channel, user=user)
-        self.every(f"refresh:{doc_id}", "bot.jobs.urls:refresh_url_job",
-                   minutes=hours * 60, doc_id=doc_id, url=url)
+        self.now(
+            f"fetch:{doc_id}",
+            "bot.jobs.urls:fetch_url_job",
+            doc_id=doc_id,
+            url=url,
+            channel=channel,
+            user=user,
+        )
+        self.every(
+            f"refresh:{doc_id}",
+            "bot.jobs.urls:refresh_url_job",
+            minutes=hours * 60,
+            doc_id=doc_id,
+            url=url,
+        )

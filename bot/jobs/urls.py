@@ -116,7 +116,9 @@ def _read_capped(response: httpx.Response, limit: int) -> bytes:
 
 def ingest_url(deps: Deps, doc_id: str, url: str, scopes: list[str]) -> IngestReceipt:
     name, data = fetch(
-        url, deps.settings.url_fetch_timeout_s, deps.settings.max_file_bytes,
+        url,
+        deps.settings.url_fetch_timeout_s,
+        deps.settings.max_file_bytes,
         allow_private=deps.settings.url_allow_private,
     )
     return deps.kb.ingest_bytes(

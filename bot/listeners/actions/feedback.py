@@ -22,6 +22,8 @@ def handle_feedback(ack: Ack, body: dict[str, Any], client: WebClient, deps: Dep
     vote = 1 if click.action_id == FEEDBACK_UP else -1
     if deps.state.record_feedback(click.value, click.user, vote) and click.channel:
         client.chat_postEphemeral(
-            channel=click.channel, user=click.user, text=THANKS,
+            channel=click.channel,
+            user=click.user,
+            text=THANKS,
             thread_ts=click.thread_ts or click.message_ts,
         )

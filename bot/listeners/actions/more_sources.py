@@ -1,4 +1,4 @@
-""""Show more sources": every numbered source of the answer, to the user who asked."""
+""" "Show more sources": every numbered source of the answer, to the user who asked."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def handle_more_sources(ack: Ack, body: dict[str, Any], client: WebClient, deps:
     if stored is None or stored.channel != click.channel:
         return  # sources of another conversation are never shown here
     client.chat_postEphemeral(
-        channel=click.channel, user=click.user, text="All sources",
+        channel=click.channel,
+        user=click.user,
+        text="All sources",
         blocks=more_sources_blocks(stored.sources),
         thread_ts=click.thread_ts or click.message_ts,
     )

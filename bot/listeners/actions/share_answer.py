@@ -1,4 +1,4 @@
-""""Share in channel" on an ephemeral ``/ask`` answer: post it for everyone."""
+""" "Share in channel" on an ephemeral ``/ask`` answer: post it for everyone."""
 
 from __future__ import annotations
 
@@ -28,9 +28,12 @@ def handle_share_answer(
         return
     answer = stored.to_answer()
     client.chat_postMessage(
-        channel=click.channel, text=answer.text,
-        blocks=[*answer_blocks(answer, stored.answer_id),
-                context(f"Asked by <@{click.user}> with /ask")],
+        channel=click.channel,
+        text=answer.text,
+        blocks=[
+            *answer_blocks(answer, stored.answer_id),
+            context(f"Asked by <@{click.user}> with /ask"),
+        ],
     )
     try:
         respond(delete_original=True)

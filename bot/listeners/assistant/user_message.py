@@ -26,6 +26,9 @@ def handle_user_message(
     for file in message.files:
         queue_shared_file(deps, file.file_id, message.channel)
     answer_message(
-        deps, client, message, bot_user_id=context.bot_user_id,
+        deps,
+        client,
+        message,
+        bot_user_id=context.bot_user_id,
         set_status=lambda status: set_status(status=status),
     )

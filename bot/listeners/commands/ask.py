@@ -30,7 +30,9 @@ def handle_ask(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) ->
         answer = deps.kb.ask(command.text, scopes=[command.channel])
         answer_id = deps.state.save_answer(command.channel, command.user, answer)
         client.chat_postEphemeral(
-            channel=command.channel, user=command.user, text=answer.text,
+            channel=command.channel,
+            user=command.user,
+            text=answer.text,
             blocks=ask_blocks(answer, answer_id),
         )
     except RagError as err:

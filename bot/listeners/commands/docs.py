@@ -65,12 +65,20 @@ def forget(deps: Deps, command: SlashCommand) -> str:
 
 
 def reindex(deps: Deps, command: SlashCommand) -> str:
-    docs = [d for d in deps.kb.documents(scopes=[command.channel])
-            if command.channel in d.scopes and GLOBAL_SCOPE not in d.scopes]
+    docs = [
+        d
+        for d in deps.kb.documents(scopes=[command.channel])
+        if command.channel in d.scopes and GLOBAL_SCOPE not in d.scopes
+    ]
     for doc in docs:
         if doc.doc_id.startswith(URL_DOC_PREFIX) and doc.url:
-            deps.jobs.fetch_url(doc.doc_id, doc.url, command.channel, command.user,
-                                deps.settings.url_refresh_interval_h)
+            deps.jobs.fetch_url(
+                doc.doc_id,
+                doc.url,
+                command.channel,
+                command.user,
+                deps.settings.url_refresh_interval_h,
+            )
         elif doc.origin == doc.doc_id:
             deps.jobs.ingest_file(doc.doc_id, command.channel, force=True)
     if not docs:
@@ -84,6 +92,7 @@ def add_url(deps: Deps, command: SlashCommand) -> str:
         return "Give me a web link: `/docs add https://example.com/handbook`."
     doc_id = url_doc_id(url)
     deps.state.add_web_source(doc_id, url, command.user)
-    deps.jobs.fetch_url(doc_id, url, command.channel, command.user,
-                        deps.settings.url_refresh_interval_h)
+    deps.jobs.fetch_url(
+        doc_id, url, command.channel, command.user, deps.settings.url_refresh_interval_h
+    )
     return f"Fetching {url} … I'll tell you when it's ready; I'll re-read it regularly."

@@ -75,7 +75,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "bot_job_runs", "bot_web_sources", "bot_feedback", "bot_answers",
-        "bot_answered_threads", "bot_seen_keys",
+        "bot_job_runs",
+        "bot_web_sources",
+        "bot_feedback",
+        "bot_answers",
+        "bot_answered_threads",
+        "bot_seen_keys",
     ):
         op.drop_table(table)
