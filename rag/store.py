@@ -69,11 +69,13 @@ def text_hash(text: str) -> str:
 class ChunkStore:
     """Milvus collection of chunks with hybrid (dense + BM25) search."""
 
-    def __init__(self, client: MilvusClient, collection: str, dimension: int) -> None:
+    def __init__(
+        self, client: MilvusClient, collection: str, dimension: int, *, index: str = "HNSW"
+    ) -> None:
         self.client = client
         self.collection = collection
         self.dimension = dimension
-        self._ensure_collection()
+        self._ensure_collection(index)
 
     @classmethod
     def connect(cls, settings: Settings, model: str, dimension: int) -> ChunkStore:
@@ -81,13 +83,15 @@ class ChunkStore:
             connect_milvus(settings),
             collection_name(settings.collection_prefix, model, dimension),
             dimension,
+            # Milvus Lite 2.x's local mode has no HNSW; its exact FLAT scan is fast at its scale.
+            index="FLAT" if settings.uses_milvus_lite else "HNSW",
         )
 
     def close(self) -> None:
         self.client.close()
 
     # --- schema --------------------------------------------------------------------------
-    def _ensure_collection(self) -> None:
+    def _ensure_collection(self, index: str) -> None:
         if self.client.has_collection(self.collection):
             self.client.load_collection(self.collection)
             return
@@ -121,12 +125,11 @@ class ChunkStore:
         )
         self.client.create_collection(self.collection, schema=schema, consistency_level="Strong")
         try:
-            self._create_indexes(dense_index="HNSW")
+            self._create_indexes(dense_index=index)
         except MilvusException as exc:
-            if "only support" not in str(exc):
+            if index == "FLAT" or "only support" not in str(exc):
                 raise
-            # Milvus Lite 2.x's local mode has no HNSW; its FLAT scan is exact and fast there.
-            self._create_indexes(dense_index="FLAT")
+            self._create_indexes(dense_index="FLAT")  # an engine without HNSW
         self.client.load_collection(self.collection)
         logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
 

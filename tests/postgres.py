@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,11 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.net import free_port, wait_for_port
 
 
 def _as_postgres_user(command: list[str]) -> list[str]:
@@ -40,7 +35,7 @@ def throwaway_postgres() -> Iterator[str | None]:
     if configured:
         yield configured
         return
-    initdb, postgres = shutil.which("initdb"), shutil.which("postgres")
+    initdb, postgres = _server_binary("initdb"), _server_binary("postgres")
     if not (initdb and postgres):
         yield None
         return
@@ -53,7 +48,7 @@ def throwaway_postgres() -> Iterator[str | None]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         _as_postgres_user(
             [
@@ -76,7 +71,8 @@ def throwaway_postgres() -> Iterator[str | None]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_until_accepting(port, server)
+        wait_for_port(port, server, timeout=30, name="postgres")
+        time.sleep(0.3)  # a moment more for start-up to finish once the port opens
         yield f"postgresql+psycopg://ragbot@127.0.0.1:{port}/postgres"
     finally:
         server.terminate()
@@ -84,14 +80,10 @@ def throwaway_postgres() -> Iterator[str | None]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _wait_until_accepting(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("postgres exited during start-up")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                time.sleep(0.3)
-                return
-        time.sleep(0.1)
-    raise TimeoutError("postgres did not start")
+def _server_binary(name: str) -> str | None:
+    """On the PATH, or where Debian's ``postgresql`` package puts it (not on the PATH)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None

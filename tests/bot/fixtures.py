@@ -45,8 +45,15 @@ def stream(*deltas: str, kind: str = "generated") -> AnswerStream:
 
 
 def slack_error(error: str) -> SlackApiError:
-    response = SlackResponse(client=None, http_verb="POST", api_url="x", req_args={},
-                             data={"ok": False, "error": error}, headers={}, status_code=200)
+    response = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="x",
+        req_args={},
+        data={"ok": False, "error": error},
+        headers={},
+        status_code=200,
+    )
     return SlackApiError(error, response)
 
 

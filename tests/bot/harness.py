@@ -57,8 +57,9 @@ def bot_settings(data_dir: Path, slack: FakeSlack, openai: FakeOpenAI, **extra: 
 class Bot:
     """The app in HTTP mode on 127.0.0.1; helpers send signed Slack requests to it."""
 
-    def __init__(self, settings: BotSettings, slack: FakeSlack, openai: FakeOpenAI,
-                 embedder: Embedder) -> None:
+    def __init__(
+        self, settings: BotSettings, slack: FakeSlack, openai: FakeOpenAI, embedder: Embedder
+    ) -> None:
         self.slack, self.openai = slack, openai
         self.deps: Deps = start_runtime(settings, embedder=embedder)
         self.server = HttpServer(build_app(self.deps)).start()
@@ -69,48 +70,82 @@ class Bot:
         stop_runtime(self.deps)
 
     # --- requests -------------------------------------------------------------------------
-    def send_event(self, event: dict[str, Any], *, event_id: str | None = None,
-                   retry_num: int | None = None) -> int:
+    def send_event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> int:
         body = event_callback_body(event, event_id=event_id)
         status, _ = post_to_app(self.url, body, JSON, SECRET, retry_num=retry_num)
         return status
 
     def command(self, command: str, text: str, channel: str = "C1", user: str = "U1") -> Any:
         status, body = post_to_app(
-            self.url, slash_command_body(command, text, channel_id=channel, user_id=user),
-            FORM, SECRET,
+            self.url,
+            slash_command_body(command, text, channel_id=channel, user_id=user),
+            FORM,
+            SECRET,
         )
         assert status == 200, body
         return json.loads(body) if body.startswith("{") else {"text": body}
 
-    def click(self, action_id: str, value: str, channel: str, user: str = "U1",
-              message_ts: str | None = None) -> int:
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        channel: str,
+        user: str = "U1",
+        message_ts: str | None = None,
+    ) -> int:
         status, _ = post_to_app(
-            self.url, block_action_body(action_id, value, channel_id=channel, user_id=user,
-                                        message_ts=message_ts), FORM, SECRET,
+            self.url,
+            block_action_body(
+                action_id, value, channel_id=channel, user_id=user, message_ts=message_ts
+            ),
+            FORM,
+            SECRET,
         )
         return status
 
-    def mention(self, text: str, channel: str, *, thread_ts: str | None = None,
-                user: str = "U1") -> str:
+    def mention(
+        self, text: str, channel: str, *, thread_ts: str | None = None, user: str = "U1"
+    ) -> str:
         """Post ``@ragbot text`` (stored in FakeSlack too); returns the message ts."""
         full = f"<@{BOT_USER_ID}> {text}"
         ts = self.slack.add_message(channel, None, user, full, thread_ts=thread_ts)
-        assert self.send_event(app_mention_event(full, channel=channel, user=user, ts=ts,
-                                                 thread_ts=thread_ts)) == 200
+        assert (
+            self.send_event(
+                app_mention_event(full, channel=channel, user=user, ts=ts, thread_ts=thread_ts)
+            )
+            == 200
+        )
         return ts
 
-    def say(self, text: str, channel: str, *, thread_ts: str | None = None,
-            channel_type: str = "channel", user: str = "U1") -> str:
+    def say(
+        self,
+        text: str,
+        channel: str,
+        *,
+        thread_ts: str | None = None,
+        channel_type: str = "channel",
+        user: str = "U1",
+    ) -> str:
         ts = self.slack.add_message(channel, None, user, text, thread_ts=thread_ts)
-        event = message_event(text, channel=channel, user=user, ts=ts, thread_ts=thread_ts,
-                              channel_type=channel_type)
+        event = message_event(
+            text, channel=channel, user=user, ts=ts, thread_ts=thread_ts, channel_type=channel_type
+        )
         assert self.send_event(event) == 200
         return ts
 
-    def share_file(self, path: Path | str, channel: str, *, name: str | None = None,
-                   content: bytes | None = None, filetype: str = "", file_id: str | None = None,
-                   size: int | None = None) -> str:
+    def share_file(
+        self,
+        path: Path | str,
+        channel: str,
+        *,
+        name: str | None = None,
+        content: bytes | None = None,
+        filetype: str = "",
+        file_id: str | None = None,
+        size: int | None = None,
+    ) -> str:
         """Upload a file to ``channel`` the way Slack announces it: file_shared + message.
 
         ``file_id`` re-shares a known file (or picks the id); ``size`` is what Slack reports.
@@ -119,25 +154,48 @@ class Bot:
         path = Path(path)
         data = content if content is not None else path.read_bytes()
         file_name = name or path.name
-        obj = self.slack.add_file(file_id, file_name, data, filetype or path.suffix.lstrip("."),
-                                  channels=[channel], size=size)
+        obj = self.slack.add_file(
+            file_id,
+            file_name,
+            data,
+            filetype or path.suffix.lstrip("."),
+            channels=[channel],
+            size=size,
+        )
         share_ts = obj["shares"][next(iter(obj["shares"]))][channel][0]["ts"]
         self.slack.add_message(channel, share_ts, "U1", "", files=[file_id])
-        assert self.send_event({"type": "file_shared", "file_id": file_id, "user_id": "U1",
-                                "file": {"id": file_id}, "channel_id": channel,
-                                "event_ts": share_ts}) == 200
-        assert self.send_event(message_event("", channel=channel, ts=share_ts,
-                                             subtype="file_share", files=[obj])) == 200
+        assert (
+            self.send_event(
+                {
+                    "type": "file_shared",
+                    "file_id": file_id,
+                    "user_id": "U1",
+                    "file": {"id": file_id},
+                    "channel_id": channel,
+                    "event_ts": share_ts,
+                }
+            )
+            == 200
+        )
+        assert (
+            self.send_event(
+                message_event("", channel=channel, ts=share_ts, subtype="file_share", files=[obj])
+            )
+            == 200
+        )
         return file_id
 
     # --- waiting on what the bot posted ---------------------------------------------------
-    def wait_message(self, channel: str, predicate: Callable[[Message], bool],
-                     timeout: float = 60.0) -> Message:
+    def wait_message(
+        self, channel: str, predicate: Callable[[Message], bool], timeout: float = 60.0
+    ) -> Message:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for message in self.slack.messages_in(channel):
-                if message.get("bot_id") and predicate(message) and not self.slack.is_streaming(
-                    channel, message["ts"]
+                if (
+                    message.get("bot_id")
+                    and predicate(message)
+                    and not self.slack.is_streaming(channel, message["ts"])
                 ):
                     return message
             time.sleep(0.05)
@@ -146,26 +204,44 @@ class Bot:
 
     def wait_receipt(self, channel: str, name: str, timeout: float = 90.0) -> Message:
         return self.wait_message(
-            channel, lambda m: name in m.get("text", "") and (
-                "Added" in m["text"] or "couldn't add" in m["text"]
-                or "Updated" in m["text"] or "Already" in m["text"]), timeout)
+            channel,
+            lambda m: (
+                name in m.get("text", "")
+                and (
+                    "Added" in m["text"]
+                    or "couldn't add" in m["text"]
+                    or "Updated" in m["text"]
+                    or "Already" in m["text"]
+                )
+            ),
+            timeout,
+        )
 
-    def wait_answer(self, channel: str, thread_ts: str, after: int = 0,
-                    timeout: float = 30.0) -> Message:
+    def wait_answer(
+        self, channel: str, thread_ts: str, after: int = 0, timeout: float = 30.0
+    ) -> Message:
         """The bot's reply number ``after`` in the thread (0 = first), once complete."""
+
         def replies() -> list[Message]:
-            return [m for m in self.slack.thread(channel, thread_ts)
-                    if m.get("bot_id") and m["ts"] != thread_ts
-                    and not self.slack.is_streaming(channel, m["ts"])
-                    and not m.get("text", "").startswith(":hourglass")]
+            return [
+                m
+                for m in self.slack.thread(channel, thread_ts)
+                if m.get("bot_id")
+                and m["ts"] != thread_ts
+                and not self.slack.is_streaming(channel, m["ts"])
+                and not m.get("text", "").startswith(":hourglass")
+            ]
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = replies()
             if len(found) > after:
                 return found[after]
             time.sleep(0.05)
-        raise AssertionError(f"no answer #{after} in {channel}/{thread_ts}: "
-                             f"{[m.get('text') for m in self.slack.thread(channel, thread_ts)]}")
+        raise AssertionError(
+            f"no answer #{after} in {channel}/{thread_ts}: "
+            f"{[m.get('text') for m in self.slack.thread(channel, thread_ts)]}"
+        )
 
 
 def new_file_id() -> str:

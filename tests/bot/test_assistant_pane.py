@@ -13,8 +13,12 @@ def test_assistant_thread_gets_prompts_and_answers(running_bot: Bot) -> None:
     bot, slack = running_bot, running_bot.slack
     started = {
         "type": "assistant_thread_started",
-        "assistant_thread": {"user_id": "U1", "channel_id": "D9", "thread_ts": "1700000001.000100",
-                             "context": {"channel_id": "C1", "team_id": "T1"}},
+        "assistant_thread": {
+            "user_id": "U1",
+            "channel_id": "D9",
+            "thread_ts": "1700000001.000100",
+            "context": {"channel_id": "C1", "team_id": "T1"},
+        },
         "event_ts": "1700000001.000200",
     }
     assert bot.send_event(started) == 200

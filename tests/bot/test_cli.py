@@ -19,8 +19,10 @@ def test_serve_is_a_subcommand_next_to_the_rag_ones() -> None:
 def test_missing_tokens_named_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("ragbot serve: missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET "
-                   "(or SLACK_APP_TOKEN for Socket Mode)")
+    assert err == (
+        "ragbot serve: missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET "
+        "(or SLACK_APP_TOKEN for Socket Mode)"
+    )
 
 
 def test_socket_mode_needs_only_bot_token(
@@ -32,7 +34,12 @@ def test_socket_mode_needs_only_bot_token(
 
 
 def test_python_dash_m_bot() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot"], capture_output=True, text=True,
-                            timeout=120, env={"PATH": "", "HF_HUB_OFFLINE": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "", "HF_HUB_OFFLINE": "1"},
+    )
     assert result.returncode == 2
     assert "missing SLACK_BOT_TOKEN" in result.stderr

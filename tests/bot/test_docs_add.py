@@ -40,7 +40,10 @@ def _ephemeral_texts(slack: FakeSlack) -> list[str]:
 
 
 def test_an_allowed_intranet_page_is_added_and_cited(
-    tmp_path: Path, slack: FakeSlack, openai_fake: FakeOpenAI, embedder: Embedder,
+    tmp_path: Path,
+    slack: FakeSlack,
+    openai_fake: FakeOpenAI,
+    embedder: Embedder,
     intranet_page: str,
 ) -> None:
     settings = bot_settings(tmp_path / "data", slack, openai_fake, url_allow_private=True)

@@ -19,14 +19,32 @@ from tests.fakes.slack_requests import app_mention_event, message_event
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=12,
 )
 payloads = st.dictionaries(
-    st.sampled_from(["channel", "ts", "text", "files", "file_id", "file", "command",
-                     "channel_id", "user_id", "actions", "user", "shares", "id", "size"]),
-    json_values, max_size=8,
+    st.sampled_from(
+        [
+            "channel",
+            "ts",
+            "text",
+            "files",
+            "file_id",
+            "file",
+            "command",
+            "channel_id",
+            "user_id",
+            "actions",
+            "user",
+            "shares",
+            "id",
+            "size",
+        ]
+    ),
+    json_values,
+    max_size=8,
 )
 
 
@@ -67,8 +85,9 @@ def test_file_event_and_command() -> None:
     assert event is not None
     assert (event.file_id, event.channel) == ("F1", "C1")
     assert parse_file_event({"file": {"id": "F2"}}) is not None
-    command = parse_command({"command": "/docs", "text": " forget  a b.pdf ",
-                             "channel_id": "C1", "user_id": "U1"})
+    command = parse_command(
+        {"command": "/docs", "text": " forget  a b.pdf ", "channel_id": "C1", "user_id": "U1"}
+    )
     assert command is not None
     assert command.verb == "forget"
     assert command.argument == "a b.pdf"
@@ -76,9 +95,16 @@ def test_file_event_and_command() -> None:
 
 
 def test_files_info_object() -> None:
-    parsed = parse_file({"id": "F1", "name": "a.pdf", "size": 10,
-                         "url_private_download": "http://x/a.pdf", "permalink": "http://p",
-                         "shares": {"private": {"G1": [{"ts": "5.0"}]}}})
+    parsed = parse_file(
+        {
+            "id": "F1",
+            "name": "a.pdf",
+            "size": 10,
+            "url_private_download": "http://x/a.pdf",
+            "permalink": "http://p",
+            "shares": {"private": {"G1": [{"ts": "5.0"}]}},
+        }
+    )
     assert parsed is not None
     assert parsed.share_ts("G1") == "5.0"
     assert parsed.share_ts("C1") is None

@@ -34,7 +34,9 @@ def test_falls_back_to_post_then_update() -> None:
     writer.finish([])
     assert client.chat_postMessage.call_args.kwargs["text"] == "Hello "
     assert client.chat_update.call_args.kwargs == {
-        "ts": "2.0", "channel": "C1", "text": "Hello world",
+        "ts": "2.0",
+        "channel": "C1",
+        "text": "Hello world",
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello world"}}],
     }
 

@@ -22,7 +22,8 @@ import pytest
 from tests.bot.harness import BOT_TOKEN, SAMPLES, SECRET, Bot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
-from tests.rag.test_remote_milvus import _free_port, milvus_server  # noqa: F401
+from tests.net import free_port
+from tests.rag.test_remote_milvus import milvus_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +46,7 @@ def cluster(
     milvus_server: str,  # noqa: F811
     postgres_server: str | None,
 ) -> Iterator[ExternalBot]:
-    port = _free_port()
+    port = free_port()
     database_url = (
         _fresh_postgres_database(postgres_server, f"cluster{port}")
         if postgres_server
@@ -73,8 +74,18 @@ def cluster(
     logs.mkdir()
     processes = [
         _spawn(
-            [gunicorn, "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-             "--timeout", "120", "bot.wsgi:create_application()"],
+            [
+                gunicorn,
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "bot.wsgi:create_application()",
+            ],
             {**env, "RAGBOT_RUN_JOBS": "false"},
             logs / "web.log",
         ),
@@ -128,7 +139,8 @@ def _wait_healthy(url: str, processes: list[subprocess.Popen[bytes]], logs: Path
 
 def _bot_messages(slack: FakeSlack, channel: str, needle: str) -> list[dict[str, Any]]:
     return [
-        m for m in slack.messages_in(channel)
+        m
+        for m in slack.messages_in(channel)
         if m.get("bot_id") and needle in str(m.get("text", ""))
     ]
 
@@ -140,15 +152,21 @@ def test_each_shared_file_is_ingested_once_and_answers_work(cluster: ExternalBot
         "C2": cluster.share_file(SAMPLES / "onboarding.docx", "C2"),
         "C3": cluster.share_file(SAMPLES / "security.html", "C3"),
     }
-    for channel, name in (("C1", "handbook.md"), ("C2", "onboarding.docx"),
-                          ("C3", "security.html")):
+    for channel, name in (
+        ("C1", "handbook.md"),
+        ("C2", "onboarding.docx"),
+        ("C3", "security.html"),
+    ):
         cluster.wait_receipt(channel, name, timeout=180)
     time.sleep(2)  # a duplicate run, if one were coming, would land now
 
     downloads = [d.file_id for d in slack.downloads]
     assert sorted(downloads) == sorted(shared.values())
-    for channel, name in (("C1", "handbook.md"), ("C2", "onboarding.docx"),
-                          ("C3", "security.html")):
+    for channel, name in (
+        ("C1", "handbook.md"),
+        ("C2", "onboarding.docx"),
+        ("C3", "security.html"),
+    ):
         assert len(_bot_messages(slack, channel, name)) == 1
 
     cluster.openai.queue_chat_reply("You get 25 days of paid vacation [1].")

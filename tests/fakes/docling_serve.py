@@ -39,11 +39,8 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, get_args, get_origin
+from typing import Any, get_args, get_origin
 from urllib.parse import parse_qs, urlsplit
 
 from docling.datamodel.base_models import (
@@ -64,6 +61,8 @@ from docling.datamodel.service.responses import (
 from docling.datamodel.service.tasks import TaskType
 from docling.document_converter import DocumentConverter
 from pydantic import ValidationError
+
+from tests.fakes.http import FakeHTTPServer, FakeRequestHandler
 
 ROUTES = ("submit", "poll", "result", "health")
 NO_ARTIFACT_STORAGE = (
@@ -138,63 +137,14 @@ class _Task:
         )
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Reads requests and writes responses; `FakeDoclingServe` decides what to answer."""
-
-    protocol_version = "HTTP/1.1"
-
-    def __init__(self, *args: Any, fake: FakeDoclingServe, **kwargs: Any) -> None:
-        self.fake = fake
-        super().__init__(*args, **kwargs)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the default stderr access log."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        try:
-            self.fake._handle(self)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _read_chunked(self) -> bytes:
-        body = bytearray()
-        while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-            body += self.rfile.read(size)
-            self.rfile.readline()
-        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-            pass  # trailers
-        return bytes(body)
-
-    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class FakeDoclingServe:
+class FakeDoclingServe(FakeHTTPServer):
     """Docling Serve stand-in on 127.0.0.1 (random port), served from a daemon thread.
 
     Use as a context manager or call `start()` / `stop()`; give `base_url` to the client.
     """
 
     def __init__(self, *, api_key: str | None = None) -> None:
+        super().__init__()
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
         self.task_delay_s = 0.0
@@ -204,61 +154,11 @@ class FakeDoclingServe:
         self._converters: dict[tuple[Any, ...], DocumentConverter] = {}
         self._lock = threading.Lock()
         self._convert_lock = threading.Lock()  # one worker: one conversion at a time
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ----------------------------------------------------------------- lifecycle
-
-    def start(self) -> Self:
-        """Bind 127.0.0.1:0 and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, fake=self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name=f"FakeDoclingServe:{self.port}",
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; pending delays are cut short."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeDoclingServe is not running")
-        return int(self._server.server_address[1])
 
     @property
     def base_url(self) -> str:
         """The service root, what ``RAGBOT_DOCLING_URL`` takes: ``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
+        return self.url
 
     # ------------------------------------------------------------ test controls
 
@@ -291,7 +191,7 @@ class FakeDoclingServe:
 
     # ------------------------------------------------------------------ routing
 
-    def _handle(self, h: _Handler) -> None:
+    def _handle(self, h: FakeRequestHandler) -> None:
         parts = urlsplit(h.path)
         request = self._record(h, parts.path, parse_qs(parts.query))
         try:
@@ -303,7 +203,9 @@ class FakeDoclingServe:
         except HTTPError as err:
             h.send_json(err.status, {"detail": err.detail}, err.headers)
 
-    def _record(self, h: _Handler, path: str, query: dict[str, list[str]]) -> RecordedRequest:
+    def _record(
+        self, h: FakeRequestHandler, path: str, query: dict[str, list[str]]
+    ) -> RecordedRequest:
         body = h.read_body()
         content_type = h.headers.get("Content-Type", "")
         fields, files = _parse_multipart(body, content_type) if body else ({}, [])
@@ -414,9 +316,10 @@ class FakeDoclingServe:
         options = task.options
         stream = DocumentStream(name=task.upload.filename, stream=io.BytesIO(task.upload.data))
         started = time.monotonic()
+        first_page, last_page = options.page_range
         with self._convert_lock:
             result = self._converter(options).convert(
-                stream, raises_on_error=False, page_range=tuple(options.page_range)
+                stream, raises_on_error=False, page_range=(first_page, last_page)
             )
         document = ExportDocumentResponse(filename=task.upload.filename)
         if result.status in _EXPORTABLE and OutputFormat.JSON in options.to_formats:

@@ -3,8 +3,9 @@
 `FakeOpenAI` emulates the parts of ``https://api.openai.com/v1`` that ragbot uses:
 
 * ``POST /v1/embeddings`` -- deterministic hashed bag-of-words vectors (texts sharing words are
-  closer by cosine), ``encoding_format`` ``"float"`` or ``"base64"`` (little-endian float32, what
-  the openai SDK asks for when the caller gives no format), per-model default dimensions.
+  closer by cosine; set ``embedding_fn`` for others), ``encoding_format`` ``"float"`` or
+  ``"base64"`` (little-endian float32, what the openai SDK asks for when the caller gives no
+  format), per-model default dimensions.
 * ``POST /v1/chat/completions`` -- plain and streamed (SSE, chunked transfer encoding) answers
   taken from a FIFO the test fills, else from a replaceable ``chat_responder`` callable.
 * ``GET /v1/models`` and ``GET /v1/models/{id}``; any other path answers 404 with an OpenAI-style
@@ -45,11 +46,10 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
+
+from tests.fakes.http import FakeHTTPServer, FakeRequestHandler
 
 ENDPOINTS = ("embeddings", "chat", "models")
 
@@ -64,6 +64,7 @@ _WORD = re.compile(r"\w+")
 _PIECE = re.compile(r"\S+\s*|\s+")
 
 ChatResponder = Callable[[dict[str, Any]], str]
+EmbeddingFn = Callable[[str, int], list[float]]  # (text, dimension) -> vector
 
 
 @dataclass(frozen=True)
@@ -158,47 +159,14 @@ def _count_tokens(texts: list[str]) -> int:
     return sum(max(1, len(tokenize(t))) for t in texts)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeRequestHandler):
     """Parses requests and writes responses; `FakeOpenAI` decides what to answer."""
 
-    protocol_version = "HTTP/1.1"
-
-    def __init__(self, *args: Any, fake: FakeOpenAI, **kwargs: Any) -> None:
-        self.fake = fake
-        super().__init__(*args, **kwargs)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the default stderr access log."""
-
-    def do_GET(self) -> None:
+    def do_DELETE(self) -> None:  # noqa: N802 - the http.server API
         self._serve()
 
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        try:
-            self.fake._handle(self)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-request-id", f"req_{uuid.uuid4().hex[:16]}")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+    def default_headers(self) -> dict[str, str]:
+        return {"x-request-id": f"req_{uuid.uuid4().hex[:16]}"}
 
     def start_sse(self) -> None:
         self.send_response(200)
@@ -223,13 +191,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class FakeOpenAI:
+class FakeOpenAI(FakeHTTPServer):
     """OpenAI-compatible HTTP server on 127.0.0.1 (random port), run in a daemon thread.
 
     Use as a context manager or call `start()` / `stop()`. Point the SDK at `base_url`.
     """
 
+    handler_class = _Handler
+
     def __init__(self, *, default_dim: int = 64, require_auth: bool = True) -> None:
+        super().__init__()
         self.default_dim = default_dim
         self.require_auth = require_auth
         self.reject_empty_input = True  # OpenAI answers 400 to "" inputs
@@ -237,61 +208,11 @@ class FakeOpenAI:
         self.requests: list[RecordedRequest] = []
         self.latency_s: dict[str, float] = dict.fromkeys(ENDPOINTS, 0.0)
         self.chat_responder: ChatResponder = default_chat_responder
+        self.embedding_fn: EmbeddingFn = hashed_embedding
         self._faults: dict[str, deque[Fault]] = {e: deque() for e in ENDPOINTS}
         self._replies: deque[str] = deque()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._ids = itertools.count(1)
-
-    # ----------------------------------------------------------------- lifecycle
-
-    def start(self) -> Self:
-        """Bind 127.0.0.1:0 and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, fake=self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-            name=f"FakeOpenAI:{self.port}",
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; pending delays are cut short."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeOpenAI is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """Server root, ``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -326,7 +247,7 @@ class FakeOpenAI:
         self, text: str, model: str = "", dimensions: int | None = None
     ) -> list[float]:
         """The vector the fake returns for ``text`` (float32 values as Python floats)."""
-        return hashed_embedding(text, dimensions or self.dim_for(model))
+        return self.embedding_fn(text, dimensions or self.dim_for(model))
 
     def dim_for(self, model: str) -> int:
         """Default dimension of ``model`` (unknown models use ``default_dim``)."""
@@ -355,8 +276,11 @@ class FakeOpenAI:
             )
         try:
             if raw and body is None:
-                raise OpenAIHTTPError(400, "We could not parse the JSON body of your request.",
-                                      "invalid_request_error")
+                raise OpenAIHTTPError(
+                    400,
+                    "We could not parse the JSON body of your request.",
+                    "invalid_request_error",
+                )
             self._route(h, path, body)
         except OpenAIHTTPError as err:
             h.send_json(err.status, err.body())
@@ -364,8 +288,9 @@ class FakeOpenAI:
     def _route(self, h: _Handler, path: str, body: Any) -> None:
         endpoint, model_id = self._endpoint(h.command, path)
         if endpoint is None:
-            raise OpenAIHTTPError(404, f"Invalid URL ({h.command} {path})",
-                                  "invalid_request_error", "unknown_url")
+            raise OpenAIHTTPError(
+                404, f"Invalid URL ({h.command} {path})", "invalid_request_error", "unknown_url"
+            )
         self._check_auth(h)
         self._sleep(self.latency_s.get(endpoint, 0.0))
         fault = self._next_fault(endpoint)
@@ -374,8 +299,9 @@ class FakeOpenAI:
         if endpoint == "models":
             h.send_json(200, self._models(model_id))
         elif not isinstance(body, dict):
-            raise OpenAIHTTPError(400, "Request body must be a JSON object.",
-                                  "invalid_request_error")
+            raise OpenAIHTTPError(
+                400, "Request body must be a JSON object.", "invalid_request_error"
+            )
         elif endpoint == "embeddings":
             h.send_json(200, self._embeddings(body))
         elif body.get("stream"):
@@ -399,8 +325,9 @@ class FakeOpenAI:
     def _check_auth(self, h: _Handler) -> None:
         auth = h.headers.get("Authorization", "")
         if self.require_auth and not (auth.startswith("Bearer ") and len(auth) > len("Bearer ")):
-            raise OpenAIHTTPError(401, "You didn't provide an API key.",
-                                  "invalid_request_error", "invalid_api_key")
+            raise OpenAIHTTPError(
+                401, "You didn't provide an API key.", "invalid_request_error", "invalid_api_key"
+            )
 
     def _sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -439,19 +366,27 @@ class FakeOpenAI:
         for model in models:
             if model["id"] == model_id:
                 return model
-        raise OpenAIHTTPError(404, f"The model '{model_id}' does not exist",
-                              "invalid_request_error", "model_not_found")
+        raise OpenAIHTTPError(
+            404,
+            f"The model '{model_id}' does not exist",
+            "invalid_request_error",
+            "model_not_found",
+        )
 
     def _embedding_inputs(self, body: dict[str, Any]) -> list[str]:
         raw = body.get("input")
         inputs = [raw] if isinstance(raw, str) else raw
         if not isinstance(inputs, list) or not all(isinstance(t, str) for t in inputs):
-            raise OpenAIHTTPError(400, "'input' must be a string or a list of strings "
-                                  "(token arrays are not supported by the fake).",
-                                  "invalid_request_error")
+            raise OpenAIHTTPError(
+                400,
+                "'input' must be a string or a list of strings "
+                "(token arrays are not supported by the fake).",
+                "invalid_request_error",
+            )
         if not inputs or len(inputs) > self.max_batch:
-            raise OpenAIHTTPError(400, f"'input' must hold 1 to {self.max_batch} items.",
-                                  "invalid_request_error")
+            raise OpenAIHTTPError(
+                400, f"'input' must hold 1 to {self.max_batch} items.", "invalid_request_error"
+            )
         if self.reject_empty_input and any(t == "" for t in inputs):
             raise OpenAIHTTPError(400, "'$.input' is invalid.", "invalid_request_error")
         return inputs
@@ -459,31 +394,44 @@ class FakeOpenAI:
     def _embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         model = body.get("model")
         if not isinstance(model, str) or not model:
-            raise OpenAIHTTPError(400, "you must provide a model parameter",
-                                  "invalid_request_error")
+            raise OpenAIHTTPError(
+                400, "you must provide a model parameter", "invalid_request_error"
+            )
         inputs = self._embedding_inputs(body)
         dims = body.get("dimensions")
         if dims is not None and (not isinstance(dims, int) or dims < 1):
-            raise OpenAIHTTPError(400, "'dimensions' must be a positive integer.",
-                                  "invalid_request_error")
+            raise OpenAIHTTPError(
+                400, "'dimensions' must be a positive integer.", "invalid_request_error"
+            )
         fmt = body.get("encoding_format") or "float"
         if fmt not in ("float", "base64"):
-            raise OpenAIHTTPError(400, f"Invalid encoding_format {fmt!r}.",
-                                  "invalid_request_error")
+            raise OpenAIHTTPError(400, f"Invalid encoding_format {fmt!r}.", "invalid_request_error")
         dim = dims or self.dim_for(model)
         data = [
-            {"object": "embedding", "index": i, "embedding": _encode(hashed_embedding(t, dim), fmt)}
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": _encode(self.embedding_fn(t, dim), fmt),
+            }
             for i, t in enumerate(inputs)
         ]
         tokens = _count_tokens(inputs)
-        return {"object": "list", "data": data, "model": model,
-                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        return {
+            "object": "list",
+            "data": data,
+            "model": model,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
 
     def _chat_reply(self, body: dict[str, Any]) -> str:
-        if not body.get("model") or not isinstance(body.get("messages"), list) \
-                or not body["messages"]:
-            raise OpenAIHTTPError(400, "'model' and a non-empty 'messages' are required.",
-                                  "invalid_request_error")
+        if (
+            not body.get("model")
+            or not isinstance(body.get("messages"), list)
+            or not body["messages"]
+        ):
+            raise OpenAIHTTPError(
+                400, "'model' and a non-empty 'messages' are required.", "invalid_request_error"
+            )
         with self._lock:
             queued = self._replies.popleft() if self._replies else None
         return queued if queued is not None else self.chat_responder(body)
@@ -491,8 +439,11 @@ class FakeOpenAI:
     def _chat_usage(self, body: dict[str, Any], reply: str) -> dict[str, int]:
         prompt = _count_tokens([_message_text(m) for m in body["messages"]])
         completion = len(tokenize(reply))
-        return {"prompt_tokens": prompt, "completion_tokens": completion,
-                "total_tokens": prompt + completion}
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
 
     def _completion_id(self) -> str:
         with self._lock:
@@ -501,13 +452,20 @@ class FakeOpenAI:
     def _chat(self, body: dict[str, Any]) -> dict[str, Any]:
         reply = self._chat_reply(body)
         message: dict[str, Any] = {
-            "role": "assistant", "content": reply, "refusal": None, "annotations": []
+            "role": "assistant",
+            "content": reply,
+            "refusal": None,
+            "annotations": [],
         }
         return {
-            "id": self._completion_id(), "object": "chat.completion", "created": int(time.time()),
-            "model": body["model"], "system_fingerprint": "fp_fake",
-            "choices": [{"index": 0, "message": message, "logprobs": None,
-                         "finish_reason": "stop"}],
+            "id": self._completion_id(),
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "system_fingerprint": "fp_fake",
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
+            ],
             "usage": self._chat_usage(body, reply),
         }
 
@@ -528,9 +486,13 @@ class FakeOpenAI:
     def _chunks(self, body: dict[str, Any], reply: str) -> Iterator[dict[str, Any]]:
         """The ``chat.completion.chunk`` objects of a streamed answer, in order."""
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        base = {"id": self._completion_id(), "object": "chat.completion.chunk",
-                "created": int(time.time()), "model": body["model"],
-                "system_fingerprint": "fp_fake"}
+        base = {
+            "id": self._completion_id(),
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body["model"],
+            "system_fingerprint": "fp_fake",
+        }
         if include_usage:
             base["usage"] = None
         deltas: list[dict[str, Any]] = [{"role": "assistant", "content": "", "refusal": None}]
@@ -555,10 +517,13 @@ def _encode(vec: list[float], fmt: str) -> list[float] | str:
 def _fault_error(fault: Fault) -> OpenAIHTTPError:
     status = fault.status or 500
     if status == 429:
-        return OpenAIHTTPError(status, fault.message or "Rate limit reached (fake).",
-                               "requests", "rate_limit_exceeded")
+        return OpenAIHTTPError(
+            status, fault.message or "Rate limit reached (fake).", "requests", "rate_limit_exceeded"
+        )
     if status >= 500:
-        return OpenAIHTTPError(status, fault.message or "The server had an error (fake).",
-                               "server_error")
-    return OpenAIHTTPError(status, fault.message or "Request rejected (fake).",
-                           "invalid_request_error")
+        return OpenAIHTTPError(
+            status, fault.message or "The server had an error (fake).", "server_error"
+        )
+    return OpenAIHTTPError(
+        status, fault.message or "Request rejected (fake).", "invalid_request_error"
+    )

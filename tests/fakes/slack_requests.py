@@ -47,8 +47,11 @@ def sign(body: str, secret: str, timestamp: int | None = None) -> dict[str, str]
 
 
 def event_callback_body(
-    event: dict[str, Any], team_id: str = "T1", api_app_id: str = "A1",
-    event_id: str | None = None, event_time: int | None = None,
+    event: dict[str, Any],
+    team_id: str = "T1",
+    api_app_id: str = "A1",
+    event_id: str | None = None,
+    event_time: int | None = None,
 ) -> dict[str, Any]:
     """The Events API envelope (``type: event_callback``) around ``event``."""
     return {
@@ -61,10 +64,15 @@ def event_callback_body(
         "type": "event_callback",
         "event_id": event_id or _next_id("Ev"),
         "event_time": int(time.time()) if event_time is None else event_time,
-        "authorizations": [{
-            "enterprise_id": None, "team_id": team_id, "user_id": "UBOT", "is_bot": True,
-            "is_enterprise_install": False,
-        }],
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": team_id,
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
         "is_ext_shared_channel": False,
         "event_context": _next_id("4-ctx-"),
     }
@@ -77,14 +85,24 @@ def message_ts() -> str:
 
 
 def app_mention_event(
-    text: str, channel: str = "C1", user: str = "U1", ts: str | None = None,
-    thread_ts: str | None = None, files: list[dict[str, Any]] | None = None,
+    text: str,
+    channel: str = "C1",
+    user: str = "U1",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """An ``app_mention`` event as Slack delivers it (``text`` should contain ``<@UBOT>``)."""
     ts = ts or message_ts()
     event: dict[str, Any] = {
-        "type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel,
-        "event_ts": ts, "team": "T1", "client_msg_id": _next_id("msg-"),
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": "T1",
+        "client_msg_id": _next_id("msg-"),
     }
     if thread_ts:
         event["thread_ts"] = thread_ts
@@ -94,15 +112,26 @@ def app_mention_event(
 
 
 def message_event(
-    text: str, channel: str = "C1", user: str = "U1", ts: str | None = None,
-    thread_ts: str | None = None, channel_type: str = "channel",
-    subtype: str | None = None, files: list[dict[str, Any]] | None = None,
+    text: str,
+    channel: str = "C1",
+    user: str = "U1",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    channel_type: str = "channel",
+    subtype: str | None = None,
+    files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A ``message`` event (``channel_type`` ``"im"`` for DMs; ``subtype`` e.g. ``file_share``)."""
     ts = ts or message_ts()
     event: dict[str, Any] = {
-        "type": "message", "user": user, "text": text, "ts": ts, "channel": channel,
-        "event_ts": ts, "channel_type": channel_type, "team": "T1",
+        "type": "message",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": channel_type,
+        "team": "T1",
     }
     for key, value in (("thread_ts", thread_ts), ("subtype", subtype), ("files", files)):
         if value:
@@ -111,19 +140,37 @@ def message_event(
 
 
 def slash_command_body(
-    command: str, text: str, channel_id: str = "C1", user_id: str = "U1",
+    command: str,
+    text: str,
+    channel_id: str = "C1",
+    user_id: str = "U1",
     response_url: str = "https://hooks.slack.com/commands/T1/1/fake",
-    trigger_id: str | None = None, *, team_id: str = "T1", team_domain: str = "test",
-    channel_name: str = "general", user_name: str = "user", api_app_id: str = "A1",
+    trigger_id: str | None = None,
+    *,
+    team_id: str = "T1",
+    team_domain: str = "test",
+    channel_name: str = "general",
+    user_name: str = "user",
+    api_app_id: str = "A1",
 ) -> str:
     """Form-encoded body of a slash command invocation."""
-    return urlencode({
-        "token": "legacy-verification-token", "team_id": team_id, "team_domain": team_domain,
-        "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id,
-        "user_name": user_name, "command": command, "text": text, "api_app_id": api_app_id,
-        "is_enterprise_install": "false", "response_url": response_url,
-        "trigger_id": trigger_id or _next_id("trig."),
-    })
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "team_domain": team_domain,
+            "channel_id": channel_id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "api_app_id": api_app_id,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id or _next_id("trig."),
+        }
+    )
 
 
 def interactive_body(payload: dict[str, Any]) -> str:
@@ -132,42 +179,71 @@ def interactive_body(payload: dict[str, Any]) -> str:
 
 
 def block_action_body(
-    action_id: str, value: str | None = None, *, block_id: str = "b1",
-    action_type: str = "button", user_id: str = "U1", channel_id: str = "C1",
-    message_ts: str | None = None, thread_ts: str | None = None,
-    message: dict[str, Any] | None = None, response_url: str | None = None,
-    trigger_id: str | None = None, team_id: str = "T1", api_app_id: str = "A1",
+    action_id: str,
+    value: str | None = None,
+    *,
+    block_id: str = "b1",
+    action_type: str = "button",
+    user_id: str = "U1",
+    channel_id: str = "C1",
+    message_ts: str | None = None,
+    thread_ts: str | None = None,
+    message: dict[str, Any] | None = None,
+    response_url: str | None = None,
+    trigger_id: str | None = None,
+    team_id: str = "T1",
+    api_app_id: str = "A1",
 ) -> str:
     """Form-encoded ``block_actions`` payload for a click on a message's block element."""
     ts = message_ts or "1700000000.000100"
     msg = message or {"type": "message", "ts": ts, "text": "", "user": "UBOT", "bot_id": "BBOT"}
     if thread_ts and "thread_ts" not in msg:
         msg = {**msg, "thread_ts": thread_ts}
-    action: dict[str, Any] = {"type": action_type, "action_id": action_id, "block_id": block_id,
-                              "action_ts": f"{time.time():.6f}"}
+    action: dict[str, Any] = {
+        "type": action_type,
+        "action_id": action_id,
+        "block_id": block_id,
+        "action_ts": f"{time.time():.6f}",
+    }
     if value is not None:
         action["value"] = value
-    return interactive_body({
-        "type": "block_actions",
-        "user": {"id": user_id, "username": "user", "name": "user", "team_id": team_id},
-        "api_app_id": api_app_id, "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": ts, "channel_id": channel_id,
-                      "is_ephemeral": False},
-        "trigger_id": trigger_id or _next_id("trig."),
-        "team": {"id": team_id, "domain": "test"},
-        "enterprise": None, "is_enterprise_install": False,
-        "channel": {"id": channel_id, "name": "general"},
-        "message": msg, "state": {"values": {}},
-        "response_url": response_url or "https://hooks.slack.com/actions/T1/1/fake",
-        "actions": [action],
-    })
+    return interactive_body(
+        {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": "user", "name": "user", "team_id": team_id},
+            "api_app_id": api_app_id,
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            },
+            "trigger_id": trigger_id or _next_id("trig."),
+            "team": {"id": team_id, "domain": "test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel_id, "name": "general"},
+            "message": msg,
+            "state": {"values": {}},
+            "response_url": response_url or "https://hooks.slack.com/actions/T1/1/fake",
+            "actions": [action],
+        }
+    )
 
 
 def post_to_app(
-    url: str, body: str | dict[str, Any], content_type: str, secret: str,
-    retry_num: int | None = None, retry_reason: str | None = None,
-    timestamp: int | None = None, *, signed: bool = True,
-    extra_headers: dict[str, str] | None = None, timeout: float = 10.0,
+    url: str,
+    body: str | dict[str, Any],
+    content_type: str,
+    secret: str,
+    retry_num: int | None = None,
+    retry_reason: str | None = None,
+    timestamp: int | None = None,
+    *,
+    signed: bool = True,
+    extra_headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
 ) -> tuple[int, str]:
     """POST a signed Slack request to ``url``; returns ``(status, response body)``.
 
@@ -202,10 +278,12 @@ class _QuietHandler(WSGIRequestHandler):
 @contextmanager
 def serve_wsgi(app: WSGIApplication, path: str = "/slack/events") -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (random port) in a daemon thread; yields ``http://.../path``."""
-    server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True, name="serve_wsgi")
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="serve_wsgi"
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}{path}"

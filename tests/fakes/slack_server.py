@@ -31,27 +31,40 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from tests.fakes.http import FakeHTTPServer, FakeRequestHandler
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T1"
 TEAM_NAME = "Test"
 TEAM_URL = "https://test.slack.com/"
-_JSON_FIELDS = frozenset({
-    "blocks", "attachments", "metadata", "chunks", "view", "prompts", "unfurls", "user_auth_blocks",
-})
+_JSON_FIELDS = frozenset(
+    {
+        "blocks",
+        "attachments",
+        "metadata",
+        "chunks",
+        "view",
+        "prompts",
+        "unfurls",
+        "user_auth_blocks",
+    }
+)
 _MIME_BY_FILETYPE = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "html": "text/html", "markdown": "text/plain", "text": "text/plain", "csv": "text/csv",
-    "json": "application/json", "png": "image/png", "jpg": "image/jpeg",
+    "html": "text/html",
+    "markdown": "text/plain",
+    "text": "text/plain",
+    "csv": "text/csv",
+    "json": "application/json",
+    "png": "image/png",
+    "jpg": "image/jpeg",
 }
 _TOKENLESS_METHODS = frozenset({"api.test", "oauth.v2.access", "oauth.access"})
 _LOGIN_PAGE = (
@@ -127,48 +140,13 @@ class SlackError(Exception):
     """Raised by method handlers to answer ``{"ok": false, "error": <code>}``."""
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeRequestHandler):
     """Parses requests and writes responses; `FakeSlack` decides what to answer."""
 
-    protocol_version = "HTTP/1.1"
+    json_content_type = "application/json; charset=utf-8"
 
-    def __init__(self, *args: Any, fake: FakeSlack, **kwargs: Any) -> None:
-        self.fake = fake
-        super().__init__(*args, **kwargs)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the default stderr access log."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        try:
-            self.fake._handle(self)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def send(self, status: int, body: bytes, content_type: str,
-             headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self.send(status, json.dumps(payload).encode(), "application/json; charset=utf-8",
-                  {"X-Slack-Req-Id": "fake", **(headers or {})})
+    def default_headers(self) -> dict[str, str]:
+        return {"X-Slack-Req-Id": "fake"}
 
 
 def parse_params(query: str, body: bytes, content_type: str) -> Params:
@@ -231,8 +209,11 @@ def _streamed_text(params: Params) -> str:
     """Text carried by ``markdown_text`` and/or ``markdown_text`` chunks of a stream call."""
     text = params.get("markdown_text") or ""
     chunks = params.get("chunks") or []
-    pieces = [c.get("text", "") for c in chunks
-              if isinstance(c, dict) and c.get("type") == "markdown_text"]
+    pieces = [
+        c.get("text", "")
+        for c in chunks
+        if isinstance(c, dict) and c.get("type") == "markdown_text"
+    ]
     return str(text) + "".join(str(p) for p in pieces)
 
 
@@ -244,7 +225,7 @@ def _paginate(items: list[Any], params: Params, default_limit: int = 100) -> tup
     return items[start:end], (str(end) if end < len(items) else "")
 
 
-class FakeSlack:
+class FakeSlack(FakeHTTPServer):
     """Slack Web API stand-in on 127.0.0.1 (random port), served from a daemon thread.
 
     Use as a context manager or `start()` / `stop()`; give `base_url` to
@@ -255,7 +236,10 @@ class FakeSlack:
     answers that page directly, as Slack does for a missing token), ``require_token``.
     """
 
+    handler_class = _Handler
+
     def __init__(self) -> None:
+        super().__init__()
         self.calls: list[SlackCall] = []
         self.downloads: list[SlackDownload] = []
         self.channels: dict[str, dict[str, Any]] = {}
@@ -272,58 +256,7 @@ class FakeSlack:
         self._last_ts = 0  # microseconds of the newest ts handed out or injected
         self._view_seq = 0
         self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[Params], Payload]] = self._method_table()
-
-    # ----------------------------------------------------------------- lifecycle
-
-    def start(self) -> Self:
-        """Bind 127.0.0.1:0 and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, fake=self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-            name=f"FakeSlack:{self.port}",
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; pending delays are cut short."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """Server root, ``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -354,17 +287,26 @@ class FakeSlack:
     def _wait_failure(self, method: str, count: int, got: int, timeout: float) -> str:
         with self._lock:
             listing = [
-                f"  {c.method} {({k: v for k, v in c.params.items() if k != 'token'})!r}"
+                f"  {c.method} { ({k: v for k, v in c.params.items() if k != 'token'})!r}"
                 for c in self.calls
             ]
         summary = "\n".join(listing) or "  (none)"
-        return (f"expected {count} call(s) to {method} within {timeout}s, got {got}. "
-                f"Recorded calls:\n{summary}")
+        return (
+            f"expected {count} call(s) to {method} within {timeout}s, got {got}. "
+            f"Recorded calls:\n{summary}"
+        )
 
     # ------------------------------------------------------------ test controls
 
-    def add_fault(self, method: str, status: int = 200, *, error: str | None = None,
-                  retry_after: str | None = None, delay_s: float = 0.0) -> None:
+    def add_fault(
+        self,
+        method: str,
+        status: int = 200,
+        *,
+        error: str | None = None,
+        retry_after: str | None = None,
+        delay_s: float = 0.0,
+    ) -> None:
         """Queue a one-shot failure for the next call of ``method`` (FIFO per method).
 
         ``status=429`` answers ``{"ok": false, "error": "ratelimited"}`` with ``Retry-After``
@@ -377,16 +319,24 @@ class FakeSlack:
             raise ValueError("a fault needs a non-200 status, an error or a delay")
         with self._lock:
             self._faults.setdefault(method, deque()).append(
-                SlackFault(status, error, retry_after, delay_s))
+                SlackFault(status, error, retry_after, delay_s)
+            )
 
     def fail_download(self, file_id: str, status: int = 500, times: int = 1) -> None:
         """Make the next ``times`` downloads of ``file_id`` answer ``status``."""
         with self._lock:
             self._download_faults.setdefault(file_id, deque()).extend([status] * times)
 
-    def add_message(self, channel: str, ts: str | None, user: str, text: str,
-                    thread_ts: str | None = None, bot_id: str | None = None,
-                    files: list[str] | None = None) -> str:
+    def add_message(
+        self,
+        channel: str,
+        ts: str | None,
+        user: str,
+        text: str,
+        thread_ts: str | None = None,
+        bot_id: str | None = None,
+        files: list[str] | None = None,
+    ) -> str:
         """Store a message as if it had been posted; returns its ts (new one when None).
 
         ``files`` are ids registered with `add_file`; their objects are attached.
@@ -394,8 +344,13 @@ class FakeSlack:
         with self._lock:
             ts = ts or self._next_ts()
             self._last_ts = max(self._last_ts, _ts_micros(ts))
-            message: Payload = {"type": "message", "ts": ts, "user": user, "text": text,
-                                "team": TEAM_ID}
+            message: Payload = {
+                "type": "message",
+                "ts": ts,
+                "user": user,
+                "text": text,
+                "team": TEAM_ID,
+            }
             if thread_ts:
                 message["thread_ts"] = thread_ts
             if bot_id:
@@ -412,22 +367,46 @@ class FakeSlack:
         on its ts finds it; call this to get the same here. Returns the event's ts.
         """
         return self.add_message(
-            event["channel"], event["ts"], event.get("user", ""), event.get("text", ""),
-            thread_ts=event.get("thread_ts"), bot_id=event.get("bot_id"),
+            event["channel"],
+            event["ts"],
+            event.get("user", ""),
+            event.get("text", ""),
+            thread_ts=event.get("thread_ts"),
+            bot_id=event.get("bot_id"),
         )
 
-    def add_file(self, file_id: str, name: str, content: bytes, filetype: str,
-                 mimetype: str | None = None, channels: list[str] | None = None,
-                 size: int | None = None, *, user: str = "U1",
-                 title: str | None = None) -> Payload:
+    def add_file(
+        self,
+        file_id: str,
+        name: str,
+        content: bytes,
+        filetype: str,
+        mimetype: str | None = None,
+        channels: list[str] | None = None,
+        size: int | None = None,
+        *,
+        user: str = "U1",
+        title: str | None = None,
+    ) -> Payload:
         """Register a downloadable file; returns its Slack file object."""
-        mime = (mimetype or _MIME_BY_FILETYPE.get(filetype) or mimetypes.guess_type(name)[0]
-                or "application/octet-stream")
+        mime = (
+            mimetype
+            or _MIME_BY_FILETYPE.get(filetype)
+            or mimetypes.guess_type(name)[0]
+            or "application/octet-stream"
+        )
         with self._lock:
             stored = StoredFile(
-                id=file_id, name=name, content=content, filetype=filetype, mimetype=mime,
-                channels=list(channels or []), size=len(content) if size is None else size,
-                user=user, title=title or name, created=int(time.time()),
+                id=file_id,
+                name=name,
+                content=content,
+                filetype=filetype,
+                mimetype=mime,
+                channels=list(channels or []),
+                size=len(content) if size is None else size,
+                user=user,
+                title=title or name,
+                created=int(time.time()),
                 share_ts=self._next_ts(),
             )
             self._files[file_id] = stored
@@ -491,8 +470,14 @@ class FakeSlack:
         elif split.path == "/login":
             h.send(200, _LOGIN_PAGE, "text/html; charset=utf-8")
         else:
-            h.send_json(404, {"ok": False, "error": "unknown_url",
-                              "detail": "Web API calls go to /api/<method>"})
+            h.send_json(
+                404,
+                {
+                    "ok": False,
+                    "error": "unknown_url",
+                    "detail": "Web API calls go to /api/<method>",
+                },
+            )
 
     def _api(self, h: _Handler, method: str, query: str, body: bytes) -> None:
         headers = {k.lower(): v for k, v in h.headers.items()}
@@ -540,11 +525,13 @@ class FakeSlack:
         status, body, ctype, extra = self._download_answer(h, file_id, path)
         with self._lock:
             self.downloads.append(
-                SlackDownload(file_id, path, {k.lower(): v for k, v in h.headers.items()}, status))
+                SlackDownload(file_id, path, {k.lower(): v for k, v in h.headers.items()}, status)
+            )
         h.send(status, body, ctype, extra)
 
-    def _download_answer(self, h: _Handler, file_id: str,
-                         path: str) -> tuple[int, bytes, str, dict[str, str]]:
+    def _download_answer(
+        self, h: _Handler, file_id: str, path: str
+    ) -> tuple[int, bytes, str, dict[str, str]]:
         auth = h.headers.get("Authorization", "")
         if not auth.startswith(("Bearer xoxb-", "Bearer xoxp-")):
             return self._unauthorized_download(path)
@@ -556,7 +543,7 @@ class FakeSlack:
             return 404, b"File not found", "text/plain", {}
         if fault_status is not None:
             return fault_status, b"Download failed (fake fault)", "text/plain", {}
-        disposition = f"attachment; filename=\"{quote(stored.name)}\""
+        disposition = f'attachment; filename="{quote(stored.name)}"'
         return 200, stored.content, stored.mimetype, {"Content-Disposition": disposition}
 
     def _unauthorized_download(self, path: str) -> tuple[int, bytes, str, dict[str, str]]:
@@ -589,19 +576,33 @@ class FakeSlack:
         out = [dict(m) for m in items]
         replies = [m for m in out if m["ts"] != thread_ts]
         if out and out[0]["ts"] == thread_ts and replies:
-            out[0].update(thread_ts=thread_ts, reply_count=len(replies),
-                          reply_users=sorted({m.get("user", "") for m in replies}),
-                          latest_reply=replies[-1]["ts"])
+            out[0].update(
+                thread_ts=thread_ts,
+                reply_count=len(replies),
+                reply_users=sorted({m.get("user", "") for m in replies}),
+                latest_reply=replies[-1]["ts"],
+            )
         return out
 
     def _channel_info(self, channel: str) -> Payload:
         overrides = self.channels.get(channel, {})
         is_im = channel.startswith("D")
         info: Payload = {
-            "id": channel, "name": channel.lower(), "is_channel": not is_im, "is_group": False,
-            "is_im": is_im, "is_mpim": False, "is_private": is_im, "is_archived": False,
-            "is_general": False, "is_member": True, "is_ext_shared": False, "is_shared": False,
-            "created": 1700000000, "creator": "U1", "context_team_id": TEAM_ID,
+            "id": channel,
+            "name": channel.lower(),
+            "is_channel": not is_im,
+            "is_group": False,
+            "is_im": is_im,
+            "is_mpim": False,
+            "is_private": is_im,
+            "is_archived": False,
+            "is_general": False,
+            "is_member": True,
+            "is_ext_shared": False,
+            "is_shared": False,
+            "created": 1700000000,
+            "creator": "U1",
+            "context_team_id": TEAM_ID,
         }
         info.update({k: v for k, v in overrides.items() if k != "members"})
         if not is_im:
@@ -619,20 +620,41 @@ class FakeSlack:
             info = self._channel_info(channel)
             kind = "ims" if info["is_im"] else "private" if info["is_private"] else "public"
             groups[kind].append(channel)
-            share = {"ts": f.share_ts, "channel_name": info["name"], "team_id": TEAM_ID,
-                     "share_user_id": f.user, "reply_users": [], "reply_count": 0}
+            share = {
+                "ts": f.share_ts,
+                "channel_name": info["name"],
+                "team_id": TEAM_ID,
+                "share_user_id": f.user,
+                "reply_users": [],
+                "reply_count": 0,
+            }
             shares.setdefault("public" if kind == "public" else "private", {})[channel] = [share]
         return {
-            "id": f.id, "created": f.created, "timestamp": f.created, "name": f.name,
-            "title": f.title, "mimetype": f.mimetype, "filetype": f.filetype,
-            "pretty_type": f.filetype.upper(), "user": f.user, "user_team": TEAM_ID,
-            "editable": False, "size": f.size, "mode": "hosted", "is_external": False,
-            "external_type": "", "is_public": bool(groups["public"]),
-            "public_url_shared": False, "url_private": url,
+            "id": f.id,
+            "created": f.created,
+            "timestamp": f.created,
+            "name": f.name,
+            "title": f.title,
+            "mimetype": f.mimetype,
+            "filetype": f.filetype,
+            "pretty_type": f.filetype.upper(),
+            "user": f.user,
+            "user_team": TEAM_ID,
+            "editable": False,
+            "size": f.size,
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": bool(groups["public"]),
+            "public_url_shared": False,
+            "url_private": url,
             "url_private_download": f"{url}?download=1",
             "permalink": f"{TEAM_URL}files/{f.user}/{f.id}/{quote(f.name)}",
-            "channels": groups["public"], "groups": groups["private"], "ims": groups["ims"],
-            "shares": shares, "comments_count": 0,
+            "channels": groups["public"],
+            "groups": groups["private"],
+            "ims": groups["ims"],
+            "shares": shares,
+            "comments_count": 0,
         }
 
     def _permalink(self, channel: str, ts: str) -> str:
@@ -682,13 +704,27 @@ class FakeSlack:
         return {"ok": True}
 
     def _auth_test(self, _params: Params) -> Payload:
-        return {"ok": True, "url": TEAM_URL, "team": TEAM_NAME, "user": "ragbot",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
-                "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": TEAM_URL,
+            "team": TEAM_NAME,
+            "user": "ragbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _bot_message(self, params: Params, ts: str) -> Payload:
-        message: Payload = {"type": "message", "ts": ts, "user": BOT_USER_ID, "bot_id": BOT_ID,
-                            "app_id": "A1", "team": TEAM_ID, "text": params.get("text") or ""}
+        message: Payload = {
+            "type": "message",
+            "ts": ts,
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": "A1",
+            "team": TEAM_ID,
+            "text": params.get("text") or "",
+        }
         for key in ("blocks", "attachments", "metadata", "thread_ts"):
             if params.get(key):
                 message[key] = params[key]
@@ -711,8 +747,13 @@ class FakeSlack:
             if key in params:
                 message[key] = params[key]
         message["edited"] = {"user": BOT_USER_ID, "ts": self._next_ts()}
-        return {"ok": True, "channel": channel, "ts": ts, "text": message.get("text", ""),
-                "message": dict(message)}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": message.get("text", ""),
+            "message": dict(message),
+        }
 
     def _delete(self, params: Params) -> Payload:
         channel = _require(params, "channel", "channel_not_found")
@@ -790,18 +831,35 @@ class FakeSlack:
         view = params.get("view")
         self._view_seq += 1
         base = view if isinstance(view, dict) else {}
-        return {"ok": True, "view": {**base, "id": f"VFAKE{self._view_seq}", "team_id": TEAM_ID,
-                                     "hash": f"hash{self._view_seq}", "state": {"values": {}}}}
+        return {
+            "ok": True,
+            "view": {
+                **base,
+                "id": f"VFAKE{self._view_seq}",
+                "team_id": TEAM_ID,
+                "hash": f"hash{self._view_seq}",
+                "state": {"values": {}},
+            },
+        }
 
     def _users_info(self, params: Params) -> Payload:
         user_id = _require(params, "user", "user_not_found")
         name = user_id.lower()
         user: Payload = {
-            "id": user_id, "team_id": TEAM_ID, "name": name, "real_name": f"User {user_id}",
-            "deleted": False, "is_bot": user_id == BOT_USER_ID, "is_admin": False,
-            "tz": "Europe/London", "tz_offset": 0,
-            "profile": {"display_name": name, "real_name": f"User {user_id}",
-                        "email": f"{name}@example.com"},
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name,
+            "real_name": f"User {user_id}",
+            "deleted": False,
+            "is_bot": user_id == BOT_USER_ID,
+            "is_admin": False,
+            "tz": "Europe/London",
+            "tz_offset": 0,
+            "profile": {
+                "display_name": name,
+                "real_name": f"User {user_id}",
+                "email": f"{name}@example.com",
+            },
         }
         user.update(self.users.get(user_id, {}))
         return {"ok": True, "user": user}
@@ -822,8 +880,12 @@ class FakeSlack:
         if not messages:
             raise SlackError("thread_not_found")
         page, cursor = _paginate(messages, params, default_limit=1000)
-        return {"ok": True, "messages": page, "has_more": bool(cursor),
-                "response_metadata": {"next_cursor": cursor}}
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": bool(cursor),
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     def _conversations_history(self, params: Params) -> Payload:
         channel = _require(params, "channel", "channel_not_found")
@@ -832,8 +894,12 @@ class FakeSlack:
         top.sort(key=_ts_micros, reverse=True)
         messages = [self._thread_messages(channel, ts)[0] for ts in top]
         page, cursor = _paginate(messages, params)
-        return {"ok": True, "messages": page, "has_more": bool(cursor),
-                "response_metadata": {"next_cursor": cursor}}
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": bool(cursor),
+            "response_metadata": {"next_cursor": cursor},
+        }
 
     def _conversations_open(self, params: Params) -> Payload:
         users = str(params.get("users") or params.get("channel") or "")
@@ -847,8 +913,12 @@ class FakeSlack:
 
     def _files_info(self, params: Params) -> Payload:
         stored = self._live_file(params)
-        return {"ok": True, "file": self._file_object(stored), "comments": [],
-                "response_metadata": {"next_cursor": ""}}
+        return {
+            "ok": True,
+            "file": self._file_object(stored),
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def _files_list(self, params: Params) -> Payload:
         files = [f for f in self._files.values() if not f.deleted]
@@ -858,10 +928,13 @@ class FakeSlack:
             files = [f for f in files if f.user == params["user"]]
         count = int(params.get("count") or 100)
         page = max(1, int(params.get("page") or 1))
-        chosen = files[(page - 1) * count: page * count]
+        chosen = files[(page - 1) * count : page * count]
         pages = max(1, -(-len(files) // count))
-        return {"ok": True, "files": [self._file_object(f) for f in chosen],
-                "paging": {"count": count, "total": len(files), "page": page, "pages": pages}}
+        return {
+            "ok": True,
+            "files": [self._file_object(f) for f in chosen],
+            "paging": {"count": count, "total": len(files), "page": page, "pages": pages},
+        }
 
     def _files_delete(self, params: Params) -> Payload:
         self._live_file(params).deleted = True
@@ -871,8 +944,11 @@ class FakeSlack:
 def _fault_response(fault: SlackFault) -> tuple[int, Payload, dict[str, str]]:
     if fault.status == 429:
         retry_after = fault.retry_after if fault.retry_after is not None else "1"
-        return 429, {"ok": False, "error": fault.error or "ratelimited"}, {
-            "Retry-After": retry_after}
+        return (
+            429,
+            {"ok": False, "error": fault.error or "ratelimited"},
+            {"Retry-After": retry_after},
+        )
     if fault.status != 200:
         return fault.status, {"ok": False, "error": fault.error or "internal_error"}, {}
     return 200, {"ok": False, "error": fault.error}, {}

@@ -79,8 +79,9 @@ def test_sdk_default_embeddings_are_base64_and_deterministic(fake_openai: FakeOp
 
 def test_embeddings_float_dimensions_and_explicit_base64(fake_openai: FakeOpenAI) -> None:
     client = _client(fake_openai)
-    floats = client.embeddings.create(model="text-embedding-3-large", input="hello world",
-                                      encoding_format="float", dimensions=32)
+    floats = client.embeddings.create(
+        model="text-embedding-3-large", input="hello world", encoding_format="float", dimensions=32
+    )
     assert len(floats.data[0].embedding) == 32
     assert len(client.embeddings.create(model="custom", input="x").data[0].embedding) == 64
     raw = client.embeddings.create(model="custom", input="hello", encoding_format="base64")
@@ -91,13 +92,16 @@ def test_embeddings_float_dimensions_and_explicit_base64(fake_openai: FakeOpenAI
 def test_embeddings_wire_shape_and_auth(fake_openai: FakeOpenAI) -> None:
     body = json.dumps({"model": "m", "input": ["a b", "c"]}).encode()
     url = f"{fake_openai.base_url}/embeddings"
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Authorization": "Bearer sk-x"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Authorization": "Bearer sk-x"}
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         payload = json.loads(response.read())
     assert payload["object"] == "list"
-    assert [(d["object"], d["index"]) for d in payload["data"]] == [("embedding", 0),
-                                                                    ("embedding", 1)]
+    assert [(d["object"], d["index"]) for d in payload["data"]] == [
+        ("embedding", 0),
+        ("embedding", 1),
+    ]
     assert payload["usage"] == {"prompt_tokens": 3, "total_tokens": 3}
     unauthenticated = urllib.request.Request(url, data=body, method="POST")
     with pytest.raises(urllib.error.HTTPError) as err:
@@ -114,8 +118,12 @@ def test_embeddings_reject_empty_input(fake_openai: FakeOpenAI) -> None:
 def test_chat_queued_default_and_custom_replies(fake_openai: FakeOpenAI) -> None:
     client = _client(fake_openai)
     fake_openai.queue_chat_reply("first [2]")
-    assert client.chat.completions.create(
-        model="gpt-4o-mini", messages=QUESTION).choices[0].message.content == "first [2]"
+    assert (
+        client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
+        .choices[0]
+        .message.content
+        == "first [2]"
+    )
     default = client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
     assert default.choices[0].message.content is not None
     assert "[1]" in default.choices[0].message.content
@@ -130,8 +138,8 @@ def test_chat_queued_default_and_custom_replies(fake_openai: FakeOpenAI) -> None
 def test_chat_streaming_deltas_and_usage(fake_openai: FakeOpenAI) -> None:
     fake_openai.queue_chat_reply("The refund window is 30 days [1].")
     stream = _client(fake_openai).chat.completions.create(
-        model="gpt-4o-mini", messages=QUESTION, stream=True,
-        stream_options={"include_usage": True})
+        model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}
+    )
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "The refund window is 30 days [1]."
@@ -170,7 +178,8 @@ def test_cut_stream_raises_api_connection_error(fake_openai: FakeOpenAI) -> None
     fake_openai.add_fault("chat", Fault(cut_stream_after=3))
     received: list[str] = []
     stream = _client(fake_openai).chat.completions.create(
-        model="gpt-4o-mini", messages=QUESTION, stream=True)
+        model="gpt-4o-mini", messages=QUESTION, stream=True
+    )
     with pytest.raises(openai.APIConnectionError):
         received.extend(chunk.choices[0].delta.content or "" for chunk in stream)
     assert len(received) == 3
@@ -270,8 +279,10 @@ def test_reactions_assistant_views_users(fake_slack: FakeSlack) -> None:
     assert fake_slack.reactions("C1", "1.1") == []
     web.assistant_threads_setStatus(channel_id="D1", thread_ts="1.1", status="thinking…")
     assert fake_slack.calls_to("assistant.threads.setStatus")[0].params["status"] == "thinking…"
-    view = web.views_open(trigger_id="t", view={"type": "modal", "title": {
-        "type": "plain_text", "text": "Hi"}, "blocks": []})["view"]
+    view = web.views_open(
+        trigger_id="t",
+        view={"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []},
+    )["view"]
     assert (view["id"][:5], view["type"]) == ("VFAKE", "modal")
     fake_slack.users["U9"] = {"real_name": "Ada"}
     assert web.users_info(user="U9")["user"]["real_name"] == "Ada"
@@ -292,7 +303,11 @@ def test_files_info_list_download_and_delete(fake_slack: FakeSlack) -> None:
     fake_slack.add_file("F1", "report q1.pdf", b"%PDF-1.4 data", "pdf", channels=["C1", "G1"])
     info = web.files_info(file="F1")["file"]
     assert (info["mimetype"], info["size"], info["channels"], info["groups"]) == (
-        "application/pdf", 13, ["C1"], ["G1"])
+        "application/pdf",
+        13,
+        ["C1"],
+        ["G1"],
+    )
     assert set(info["shares"]) == {"public", "private"}
     auth = {"Authorization": "Bearer xoxb-test"}
     assert _get(info["url_private_download"], auth)[:2] == (200, b"%PDF-1.4 data")
@@ -410,8 +425,10 @@ def test_unsigned_stale_and_retried_requests(fake_slack: FakeSlack, bolt_url: st
     stale = int(time.time()) - 600
     assert post_to_app(bolt_url, body, JSON, SECRET, timestamp=stale)[0] == 401
     assert post_to_app(bolt_url, body, JSON, "wrong-secret")[0] == 401
-    assert post_to_app(bolt_url, body, JSON, SECRET, retry_num=1,
-                       retry_reason="http_timeout")[0] == 200
+    assert (
+        post_to_app(bolt_url, body, JSON, SECRET, retry_num=1, retry_reason="http_timeout")[0]
+        == 200
+    )
     assert len(fake_slack.wait_for("chat.postMessage")) == 1
 
 

@@ -158,9 +158,7 @@ def test_cited_numbers_are_unique_and_ordered() -> None:
     assert cited_numbers("a [2] b [1][2] c [10]") == [2, 1, 10]
 
 
-def test_a_model_timeout_is_a_typed_error(
-    chat_kb: KnowledgeBase, fake_openai: FakeOpenAI
-) -> None:
+def test_a_model_timeout_is_a_typed_error(chat_kb: KnowledgeBase, fake_openai: FakeOpenAI) -> None:
     assert chat_kb.chat is not None
     chat_kb.chat.client = chat_kb.chat.client.with_options(timeout=0.3, max_retries=1)
     fake_openai.add_fault("chat", Fault(delay_s=1.0))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from rag.errors import (
 )
 from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
 from tests.conftest import FORMATS, SAMPLES
+from tests.rag.badfiles import image_only_pdf, text_pdf, zip_bomb
 
 
 @pytest.fixture(scope="module")
@@ -92,53 +91,18 @@ def test_auto_pdf_pipeline_is_native_without_local_models() -> None:
 
 
 # --- bad files ---------------------------------------------------------------------------
-def _pdf(pages: int = 1, **canvas_options: object) -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, **canvas_options)  # type: ignore[arg-type]
-    for number in range(pages):
-        pdf.drawString(72, 720, f"Page {number + 1} of the test document.")
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def _image_only_pdf() -> bytes:
-    from PIL import Image, ImageDraw
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    image = Image.new("RGB", (600, 200), "white")
-    ImageDraw.Draw(image).text((20, 80), "A scanned page with no text layer", fill="black")
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.drawImage(ImageReader(image), 50, 500, width=500, height=160)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def _zip_bomb() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", b"\0" * (64 * 1024 * 1024))
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("name", "data", "error"),
     [
         ("empty.md", b"", EmptyDocumentError),
         ("blank.txt", b"  \n\n  ", EmptyDocumentError),
-        ("truncated.pdf", _pdf(3)[:400], CorruptDocumentError),
+        ("truncated.pdf", text_pdf(3)[:400], CorruptDocumentError),
         ("lying.pdf", b"This is plain text pretending to be a PDF.", CorruptDocumentError),
         ("broken.docx", b"PK\x03\x04 definitely not a zip archive", CorruptDocumentError),
         ("broken.xlsx", b"\x00\x01\x02 not a spreadsheet", CorruptDocumentError),
-        ("bomb.docx", _zip_bomb(), CorruptDocumentError),
-        ("locked.pdf", _pdf(1, encrypt="secret"), EncryptedDocumentError),
-        ("scan.pdf", _image_only_pdf(), ScannedDocumentError),
+        ("bomb.docx", zip_bomb(), CorruptDocumentError),
+        ("locked.pdf", text_pdf(1, encrypt="secret"), EncryptedDocumentError),
+        ("scan.pdf", image_only_pdf(), ScannedDocumentError),
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, ScannedDocumentError),
         ("program.exe", b"MZ\x90\x00", UnsupportedFormatError),
         ("noextension", b"hello", UnsupportedFormatError),
@@ -162,5 +126,5 @@ def test_size_and_page_limits() -> None:
     with pytest.raises(FileTooLargeError, match="bytes"):
         strict.convert("big.md", b"# Big\n\n" + b"word " * 5000)
     with pytest.raises(TooManyPagesError) as caught:
-        strict.convert("long.pdf", _pdf(3))
+        strict.convert("long.pdf", text_pdf(3))
     assert "3 pages" in caught.value.user_message

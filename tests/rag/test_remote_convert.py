@@ -10,9 +10,7 @@ and the embedding model. What is not: the server, and so OCR and the layout mode
 from __future__ import annotations
 
 import io
-import socket
 import time
-import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -46,6 +44,8 @@ from rag.remote_convert import (
 from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
 from tests.conftest import SAMPLES
 from tests.fakes.docling_serve import FakeDoclingServe, Fault
+from tests.net import free_port
+from tests.rag.badfiles import text_pdf, zip_bomb
 
 API_KEY = "docling-test-key"
 
@@ -183,37 +183,17 @@ def test_text_is_normalised_before_it_is_sent(fake: FakeDoclingServe) -> None:
 
 
 # --- pre-flight checks stay local ------------------------------------------------------------
-def _pdf(pages: int = 1, **canvas_options: object) -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, **canvas_options)  # type: ignore[arg-type]
-    for number in range(pages):
-        pdf.drawString(72, 720, f"Page {number + 1} of the test document.")
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-def _zip_bomb() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", b"\0" * (64 * 1024 * 1024))
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("name", "data", "error"),
     [
         ("empty.md", b"", EmptyDocumentError),
         ("blank.txt", b"  \n\n  ", EmptyDocumentError),
-        ("truncated.pdf", _pdf(3)[:400], CorruptDocumentError),
+        ("truncated.pdf", text_pdf(3)[:400], CorruptDocumentError),
         ("lying.pdf", b"This is plain text pretending to be a PDF.", CorruptDocumentError),
         ("broken.docx", b"PK\x03\x04 definitely not a zip archive", CorruptDocumentError),
-        ("bomb.docx", _zip_bomb(), CorruptDocumentError),
-        ("locked.pdf", _pdf(1, encrypt="secret"), EncryptedDocumentError),
-        ("long.pdf", _pdf(3), TooManyPagesError),
+        ("bomb.docx", zip_bomb(), CorruptDocumentError),
+        ("locked.pdf", text_pdf(1, encrypt="secret"), EncryptedDocumentError),
+        ("long.pdf", text_pdf(3), TooManyPagesError),
         ("big.md", b"# Big\n\n" + b"word " * 30_000, FileTooLargeError),
         ("program.exe", b"MZ\x90\x00", UnsupportedFormatError),
         ("noextension", b"hello", UnsupportedFormatError),
@@ -284,14 +264,8 @@ def test_503_that_persists_gives_up_after_the_retries(fake: FakeDoclingServe) ->
     assert len(fake.uploads) == HTTP_RETRIES + 1
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_unreachable_service() -> None:
-    converter = Converter(make_settings(docling_url=f"http://127.0.0.1:{_closed_port()}"))
+    converter = Converter(make_settings(docling_url=f"http://127.0.0.1:{free_port()}"))
 
     started = time.monotonic()
     with pytest.raises(ConverterUnavailableError) as caught:

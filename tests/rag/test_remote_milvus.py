@@ -7,10 +7,8 @@ with Milvus Standalone/Distributed or Zilliz Cloud: ``MilvusClient(uri="http://h
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -22,6 +20,7 @@ from pymilvus import MilvusClient
 from rag.knowledge_base import KnowledgeBase
 from rag.models import SourceInfo
 from rag.settings import Settings
+from tests.net import free_port, wait_for_port
 from tests.rag.test_knowledge_base import (  # noqa: F401  (collected here against the server)
     test_bad_file_leaves_the_store_untouched,
     test_changed_document_replaces_its_chunks,
@@ -33,34 +32,16 @@ from tests.rag.test_knowledge_base import (  # noqa: F401  (collected here again
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"milvus-lite server exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError("milvus-lite server did not start")
-
-
 @pytest.fixture(scope="module")
 def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Milvus Lite's engine serving gRPC on 127.0.0.1 (2.5: its ``Server``; 3.x: its CLI)."""
-    port = _free_port()
+    port = free_port()
     data_dir = tmp_path_factory.mktemp("milvus-server")
     process = subprocess.Popen(
         _server_command(data_dir, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_for_port(port, process)
+        wait_for_port(port, process, name="milvus-lite server", poll_s=0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -81,8 +62,13 @@ server.stop()
 
 def _server_command(data_dir: Path, port: int) -> list[str]:
     if version("milvus-lite").startswith("2."):
-        return [sys.executable, "-c", SERVE_WITH_LITE_25, str(data_dir / "milvus.db"),
-                f"127.0.0.1:{port}"]
+        return [
+            sys.executable,
+            "-c",
+            SERVE_WITH_LITE_25,
+            str(data_dir / "milvus.db"),
+            f"127.0.0.1:{port}",
+        ]
     cli = shutil.which("milvus-lite") or str(Path(sys.executable).parent / "milvus-lite")
     return [cli, "server", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
 

@@ -20,8 +20,16 @@ from rag.models import Answer, Citation, DocumentInfo, IngestReceipt
 
 
 def cite(n: int, source: str = "specs.pdf", pages: tuple[int, ...] = (3,)) -> Citation:
-    return Citation(n, f"F{n}", f"F{n}#0", source, f"https://slack/files/F{n}", pages,
-                    "The T-800 lifts 1,200 kg.", 0.9)
+    return Citation(
+        n,
+        f"F{n}",
+        f"F{n}#0",
+        source,
+        f"https://slack/files/F{n}",
+        pages,
+        "The T-800 lifts 1,200 kg.",
+        0.9,
+    )
 
 
 def answer(kind: str = "generated", text: str = "It lifts 1,200 kg [1].") -> Answer:
@@ -46,8 +54,11 @@ def test_footer_lists_cited_sources_and_buttons() -> None:
     assert "specs.pdf" in dumped
     assert "guide.docx" not in dumped
     actions = blocks[-1]
-    assert [e["action_id"] for e in actions["elements"]] == [FEEDBACK_UP, FEEDBACK_DOWN,
-                                                             MORE_SOURCES]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        FEEDBACK_UP,
+        FEEDBACK_DOWN,
+        MORE_SOURCES,
+    ]
     assert all(e["value"] == "A1" for e in actions["elements"])
 
 

@@ -15,9 +15,15 @@ from tests.bot.fixtures import mock_deps, slack_error
 
 
 def file_info(name: str, size: int = 10) -> dict[str, object]:
-    return {"file": {"id": "F1", "name": name, "size": size,
-                     "url_private_download": "http://127.0.0.1:9/nowhere",
-                     "shares": {"public": {"C1": [{"ts": "5.0"}]}}}}
+    return {
+        "file": {
+            "id": "F1",
+            "name": name,
+            "size": size,
+            "url_private_download": "http://127.0.0.1:9/nowhere",
+            "shares": {"public": {"C1": [{"ts": "5.0"}]}},
+        }
+    }
 
 
 def test_unsupported_type_is_refused_before_download(tmp_path: Path) -> None:
@@ -50,8 +56,9 @@ def test_gone_file_is_skipped(tmp_path: Path) -> None:
 
 def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
-    deps.kb.document.return_value = DocumentInfo("F1", "a.pdf", None, "F1", ("C9",), "ready",
-                                                 1, 1, 0, "h", None, None)
+    deps.kb.document.return_value = DocumentInfo(
+        "F1", "a.pdf", None, "F1", ("C9",), "ready", 1, 1, 0, "h", None, None
+    )
     deps.client.files_info.return_value = file_info("a.pdf")
     ingest_file(deps, "F1", "C1")
     deps.kb.add_scopes.assert_called_once_with("F1", ["C1", "C9"])
@@ -60,8 +67,10 @@ def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
 
 def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
-    docs = [DocumentInfo(i, i, None, origin, ("C1",), "ready", 1, 1, 0, "h", None, None)
-            for i, origin in (("F1", "F1"), ("F2", "F2"), ("url:x", "https://x"))]
+    docs = [
+        DocumentInfo(i, i, None, origin, ("C1",), "ready", 1, 1, 0, "h", None, None)
+        for i, origin in (("F1", "F1"), ("F2", "F2"), ("url:x", "https://x"))
+    ]
     deps.kb.documents.return_value = docs
     deps.client.files_info.side_effect = [slack_error("file_not_found"), file_info("b.pdf")]
     assert reconcile(deps) == ["F1"]
@@ -69,12 +78,15 @@ def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     assert deps.client.files_info.call_count == 2
 
 
-@pytest.mark.parametrize(("text", "url"), [
-    ("<https://a.example/x|a.example/x>", "https://a.example/x"),
-    ("https://a.example", "https://a.example"),
-    ("javascript:alert(1)", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("<https://a.example/x|a.example/x>", "https://a.example/x"),
+        ("https://a.example", "https://a.example"),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
+)
 def test_clean_url(text: str, url: str | None) -> None:
     assert clean_url(text) == url
 

@@ -50,8 +50,9 @@ def test_two_workers_run_each_job_once(database_url: str, tmp_path: Path) -> Non
     workers = [JobQueue(make_scheduler(engine, workers=4)) for _ in range(2)]
     settings = BotSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
     set_runtime(
-        Deps(kb=Mock(KnowledgeBase), settings=settings, state=state, jobs=web,
-             client=Mock(WebClient))
+        Deps(
+            kb=Mock(KnowledgeBase), settings=settings, state=state, jobs=web, client=Mock(WebClient)
+        )
     )
     RUNS.clear()
     try:

@@ -24,8 +24,15 @@ def click(action_id: str, value: str = "A1", channel: str = "C1") -> dict[str, o
 
 
 def stored(channel: str = "C1") -> StoredAnswer:
-    return StoredAnswer("A1", channel, "U1", "q", "answer [1]", "generated",
-                        (citation(1), citation(2, "guide.docx")))
+    return StoredAnswer(
+        "A1",
+        channel,
+        "U1",
+        "q",
+        "answer [1]",
+        "generated",
+        (citation(1), citation(2, "guide.docx")),
+    )
 
 
 def test_feedback_down_is_recorded(tmp_path: Path) -> None:

@@ -27,7 +27,6 @@ def test_user_message_sets_status_and_answers_in_dm_scope(tmp_path: Path) -> Non
     deps.client.chat_stream.return_value = Mock(spec=ChatStream)
     deps.client.conversations_replies.return_value = {"messages": []}
     event = message_event("question?", channel="D5", channel_type="im", thread_ts="1.0")
-    handle_user_message(event, deps.client, BoltContext({"bot_user_id": "UBOT"}), set_status,
-                        deps)
+    handle_user_message(event, deps.client, BoltContext({"bot_user_id": "UBOT"}), set_status, deps)
     assert set_status.call_args.kwargs == {"status": "thinking…"}
     assert deps.kb.stream_answer.call_args.kwargs["scopes"] == ["D5"]

@@ -19,8 +19,9 @@ from tests.fakes.slack_requests import slash_command_body
 
 
 def body(command: str, text: str, channel: str = "C1") -> dict[str, str]:
-    return dict(parse_qsl(slash_command_body(command, text, channel_id=channel),
-                          keep_blank_values=True))
+    return dict(
+        parse_qsl(slash_command_body(command, text, channel_id=channel), keep_blank_values=True)
+    )
 
 
 def doc(doc_id: str, name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentInfo:
@@ -73,8 +74,9 @@ def test_docs_reindex_and_help(tmp_path: Path) -> None:
 
 def test_ask_posts_ephemeral_answer_with_share_button(tmp_path: Path) -> None:
     deps, ack = mock_deps(tmp_path), Mock(Ack)
-    deps.kb.ask.return_value = Answer("q", "It is 1,200 kg [1].", "generated", [citation()],
-                                      [citation()])
+    deps.kb.ask.return_value = Answer(
+        "q", "It is 1,200 kg [1].", "generated", [citation()], [citation()]
+    )
     handle_ask(ack, body("/ask", "how heavy?", channel="C3"), deps.client, deps)
     assert ack.call_count == 1
     deps.kb.ask.assert_called_once_with("how heavy?", scopes=["C3"])

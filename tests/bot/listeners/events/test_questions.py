@@ -59,8 +59,12 @@ def test_model_failure_replaces_answer_with_clear_message(
     deps.kb.stream_answer.side_effect = ModelRateLimitedError("429 from upstream")
     caplog.set_level(logging.INFO)
 
-    handle_app_mention(app_mention_event(f"<@UBOT> {SECRET_QUESTION}", channel="C1", ts="1.0"),
-                       deps.client, context, deps)
+    handle_app_mention(
+        app_mention_event(f"<@UBOT> {SECRET_QUESTION}", channel="C1", ts="1.0"),
+        deps.client,
+        context,
+        deps,
+    )
 
     posted = deps.client.chat_postMessage.call_args.kwargs
     assert posted["thread_ts"] == "1.0"
@@ -79,24 +83,33 @@ def test_follow_up_in_answered_thread_is_answered(tmp_path: Path, context: BoltC
     deps.state.is_answered_thread.return_value = True
     deps.kb.stream_answer.return_value = stream("ok [1]")
     deps.client.chat_stream.return_value = Mock(spec=ChatStream)
-    deps.client.conversations_replies.return_value = {"messages": [
-        {"ts": "1.0", "user": "U1", "text": "<@UBOT> first question"},
-        {"ts": "1.5", "user": "UBOT", "bot_id": "B1", "text": "first answer [1]"},
-        {"ts": "2.0", "user": "U1", "text": "and then?"},
-    ]}
-    handle_message(message_event("and then?", channel="C1", ts="2.0", thread_ts="1.0"),
-                   deps.client, context, deps)
+    deps.client.conversations_replies.return_value = {
+        "messages": [
+            {"ts": "1.0", "user": "U1", "text": "<@UBOT> first question"},
+            {"ts": "1.5", "user": "UBOT", "bot_id": "B1", "text": "first answer [1]"},
+            {"ts": "2.0", "user": "U1", "text": "and then?"},
+        ]
+    }
+    handle_message(
+        message_event("and then?", channel="C1", ts="2.0", thread_ts="1.0"),
+        deps.client,
+        context,
+        deps,
+    )
     history = deps.kb.stream_answer.call_args.kwargs["history"]
-    assert [(t.role, t.text) for t in history] == [("user", "first question"),
-                                                    ("assistant", "first answer [1]")]
+    assert [(t.role, t.text) for t in history] == [
+        ("user", "first question"),
+        ("assistant", "first answer [1]"),
+    ]
 
 
 def test_dm_is_answered_and_files_are_queued(tmp_path: Path, context: BoltContext) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.stream_answer.return_value = stream("ok")
     deps.client.chat_stream.return_value = Mock(spec=ChatStream)
-    event = message_event("what about this?", channel="D1", channel_type="im",
-                          files=[{"id": "F9", "name": "a.pdf"}])
+    event = message_event(
+        "what about this?", channel="D1", channel_type="im", files=[{"id": "F9", "name": "a.pdf"}]
+    )
     handle_message(event, deps.client, context, deps)
     deps.jobs.ingest_file.assert_called_once_with("F9", "D1")
     assert deps.kb.stream_answer.call_args.kwargs["scopes"] == ["D1"]
@@ -104,6 +117,10 @@ def test_dm_is_answered_and_files_are_queued(tmp_path: Path, context: BoltContex
 
 def test_bot_messages_are_ignored(tmp_path: Path, context: BoltContext) -> None:
     deps = mock_deps(tmp_path)
-    handle_message({**message_event("hi", channel="D1", channel_type="im"), "bot_id": "B1"},
-                   deps.client, context, deps)
+    handle_message(
+        {**message_event("hi", channel="D1", channel_type="im"), "bot_id": "B1"},
+        deps.client,
+        context,
+        deps,
+    )
     deps.kb.stream_answer.assert_not_called()
