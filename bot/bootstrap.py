@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
 from bot import jobs
 from bot.deps import Deps
@@ -12,16 +15,26 @@ from bot.settings import BotSettings
 from bot.slack_client import make_client
 from bot.state import StateStore
 from rag.embeddings import Embedder
+from rag.errors import RagError
 from rag.knowledge_base import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
 
-def start_runtime(settings: BotSettings, *, embedder: Embedder | None = None) -> Deps:
+def start_runtime(
+    settings: BotSettings,
+    *,
+    embedder: Embedder | None = None,
+    on_fatal: Callable[[str], None] | None = None,
+) -> Deps:
     """Everything the listeners and jobs need; jobs start running (and resume) right away."""
     kb = KnowledgeBase(settings, embedder=embedder)
     if settings.warm_up:
-        kb.warm_up()
+        # Load the model and open the store while the app starts listening; the first event
+        # waits for it (the knowledge base builds each component once, under a lock).
+        threading.Thread(
+            target=_warm_up, args=(kb, on_fatal), name="kb-warm-up", daemon=True
+        ).start()
     deps = Deps(
         kb=kb,
         settings=settings,
@@ -33,6 +46,21 @@ def start_runtime(settings: BotSettings, *, embedder: Embedder | None = None) ->
     jobs.register(deps.jobs, settings)
     deps.jobs.start(paused=not settings.run_jobs, poll_s=settings.job_poll_s)
     return deps
+
+
+def _warm_up(kb: KnowledgeBase, on_fatal: Callable[[str], None] | None) -> None:
+    started = time.perf_counter()
+    try:
+        kb.warm_up()
+    except RagError as err:  # e.g. the data dir is locked by another process: say so and stop
+        logger.error("the knowledge base cannot start: %s", err)
+        if on_fatal is not None:
+            on_fatal(str(err))
+        return
+    except Exception:  # the first request will raise it again, where it is reported
+        logger.exception("warm-up failed")
+        return
+    logger.info("knowledge base ready in %.1fs", time.perf_counter() - started)
 
 
 def stop_runtime(deps: Deps, *, wait: bool = True) -> None:

@@ -8,7 +8,9 @@ library's threaded ``wsgiref`` server (fine for one workspace's traffic). ``GET 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
@@ -108,8 +110,14 @@ def serve_socket_mode(app: App, app_token: str) -> None:
 
 def serve(settings: BotSettings) -> int:
     """Run until interrupted; the caller has checked the tokens (``settings.require_slack``)."""
-    deps = start_runtime(settings)
+    fatal: list[str] = []
+
+    def stop_on_fatal(message: str) -> None:
+        fatal.append(message)
+        os.kill(os.getpid(), signal.SIGTERM)
+
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    deps = start_runtime(settings, on_fatal=stop_on_fatal)
     try:
         app = build_app(deps)
         if settings.slack_app_token is not None:
@@ -119,7 +127,10 @@ def serve(settings: BotSettings) -> int:
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:
-        stop_runtime(deps)
+        stop_runtime(deps, wait=not fatal)
+    if fatal:
+        sys.stderr.write(f"ragbot serve: {fatal[0]}\n")
+        return 3
     return 0
 
 

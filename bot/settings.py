@@ -56,7 +56,9 @@ class BotSettings(Settings):
         "`ragbot worker` processes run them (shared DATABASE_URL).",
     )
     job_poll_s: float = Field(2.0, gt=0, description="How often a worker re-reads the job store.")
-    warm_up: bool = Field(True, description="Load the embedding model before accepting events.")
+    warm_up: bool = Field(
+        True, description="Load the embedding model at start-up (in the background)."
+    )
 
     @property
     def socket_mode(self) -> bool:

@@ -27,8 +27,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rag.convert import EXTENSION_FORMATS
 from rag.errors import RagError
+from rag.formats import EXTENSION_FORMATS
 from rag.knowledge_base import KnowledgeBase
 from rag.models import GLOBAL_SCOPE, IngestReceipt
 from rag.settings import Settings

@@ -39,8 +39,8 @@ from rag.errors import (
     IngestError,
     ScannedDocumentError,
     TooManyPagesError,
-    UnsupportedFormatError,
 )
+from rag.formats import format_of
 from rag.remote_convert import RemoteConverter
 from rag.settings import PdfPipeline, Settings
 
@@ -49,28 +49,6 @@ if logging.getLogger("docling").level == logging.NOTSET:
     # Docling's backends log document text at DEBUG; documents never belong in logs.
     logging.getLogger("docling").setLevel(logging.INFO)
 
-EXTENSION_FORMATS: dict[str, InputFormat] = {
-    ".pdf": InputFormat.PDF,
-    ".docx": InputFormat.DOCX,
-    ".pptx": InputFormat.PPTX,
-    ".xlsx": InputFormat.XLSX,
-    ".html": InputFormat.HTML,
-    ".htm": InputFormat.HTML,
-    ".md": InputFormat.MD,
-    ".markdown": InputFormat.MD,
-    ".txt": InputFormat.MD,  # plain text is valid Markdown: paragraphs stay paragraphs
-    ".text": InputFormat.MD,
-    ".adoc": InputFormat.ASCIIDOC,
-    ".asciidoc": InputFormat.ASCIIDOC,
-    ".csv": InputFormat.CSV,
-    ".png": InputFormat.IMAGE,
-    ".jpg": InputFormat.IMAGE,
-    ".jpeg": InputFormat.IMAGE,
-    ".tif": InputFormat.IMAGE,
-    ".tiff": InputFormat.IMAGE,
-    ".bmp": InputFormat.IMAGE,
-    ".webp": InputFormat.IMAGE,
-}
 TEXT_FORMATS = {InputFormat.MD, InputFormat.HTML, InputFormat.ASCIIDOC, InputFormat.CSV}
 ZIP_FORMATS = {InputFormat.DOCX, InputFormat.PPTX, InputFormat.XLSX}
 MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
@@ -97,20 +75,8 @@ class Converted:
     pipeline: str
 
 
-def supported_extensions() -> list[str]:
-    return sorted(EXTENSION_FORMATS)
-
-
 def detect_format(name: str) -> InputFormat:
-    suffix = Path(name).suffix.lower()
-    fmt = EXTENSION_FORMATS.get(suffix)
-    if fmt is None:
-        raise UnsupportedFormatError(
-            f"unsupported extension {suffix or '(none)'}",
-            user_message=f"I can't read {suffix or 'files without an extension'} files. "
-            f"I can read: {', '.join(s.lstrip('.') for s in supported_extensions())}.",
-        )
-    return fmt
+    return InputFormat(format_of(name))
 
 
 def standard_pdf_models_available() -> bool:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import ConfigurationError
-from rag.llm import make_openai_client, translate_openai_errors
 from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -94,6 +93,8 @@ class OpenAIEmbedder:
         return len(self._request(["dimension probe"])[0])
 
     def _request(self, batch: list[str]) -> list[list[float]]:
+        from rag.llm import translate_openai_errors
+
         with translate_openai_errors():
             # No encoding_format: the SDK then asks for base64 and decodes it with numpy, which
             # is ~6x cheaper on the CPU than parsing JSON floats (docs/benchmarks.md).
@@ -187,6 +188,8 @@ def make_embedder(settings: Settings) -> Embedder:
     spec = settings.resolved_embedding_model
     kind, _, model = spec.partition(":")
     if kind == "openai" and model:
+        from rag.llm import make_openai_client
+
         client = make_openai_client(
             settings,
             api_key=settings.embedding_api_key or settings.openai_api_key,

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from rag.answer import Answerer, AnswerStream
-from rag.chunking import Chunker, make_tokenizer
-from rag.convert import Converter
 from rag.embeddings import Embedder, make_embedder
-from rag.ingest import Ingestor, Progress, _quiet
-from rag.llm import ChatModel
 from rag.models import (
     GLOBAL_SCOPE,
     Answer,
@@ -32,7 +27,48 @@ from rag.registry import Registry
 from rag.settings import Settings
 from rag.store import ChunkStore, SearchMode
 
+if TYPE_CHECKING:  # the heavy parts (Docling, transformers, openai) are imported on first use
+    from rag.answer import Answerer, AnswerStream
+    from rag.chunking import Chunker
+    from rag.convert import Converter
+    from rag.ingest import Ingestor, Progress
+    from rag.llm import ChatModel
+
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class component(Generic[T]):  # noqa: N801  (used like functools.cached_property)
+    """A cached property built once even when several threads ask for it at the same time.
+
+    ``functools.cached_property`` has no lock: two Slack events arriving during start-up could
+    each build an embedding model or a Milvus client.
+    """
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        cached = instance.__dict__.get(self.name, _MISSING)
+        if cached is not _MISSING:
+            return cached
+        with instance._build_lock:
+            if self.name not in instance.__dict__:
+                instance.__dict__[self.name] = self.build(instance)
+            return instance.__dict__[self.name]
+
+
+_MISSING = object()
+
+
+def _no_progress(_: str) -> None:
+    return None
 
 
 class KnowledgeBase:
@@ -47,16 +83,17 @@ class KnowledgeBase:
         self.registry = Registry(settings.resolved_database_url)
         self._embedder = embedder
         self._chat = chat
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one ingestion writes at a time
+        self._build_lock = threading.RLock()  # components are built once
 
     # --- components (built on first use) -------------------------------------------------
-    @cached_property
+    @component
     def embedder(self) -> Embedder:
         embedder = self._embedder or make_embedder(self.settings)
         self.registry.check_embedding_model(embedder.name, embedder.dimension)
         return embedder
 
-    @cached_property
+    @component
     def store(self) -> ChunkStore:
         store = ChunkStore.connect(self.settings, self.embedder.name, self.embedder.dimension)
         if self.settings.fusion == "weighted" and self.settings.uses_milvus_lite:
@@ -66,26 +103,35 @@ class KnowledgeBase:
             )
         return store
 
-    @cached_property
+    @component
     def converter(self) -> Converter:
+        from rag.convert import Converter
+
         return Converter(self.settings)
 
-    @cached_property
+    @component
     def chunker(self) -> Chunker:
+        from rag.chunking import Chunker, make_tokenizer
+
         return Chunker(make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens))
 
-    @cached_property
+    @component
     def chat(self) -> ChatModel | None:
+        from rag.llm import ChatModel
+
         if self._chat is not None:
             return self._chat
         return ChatModel.from_settings(self.settings) if self.settings.chat_configured else None
 
-    @cached_property
+    @component
     def ingestor(self) -> Ingestor:
+        from rag.ingest import Ingestor
+
         return Ingestor(self.converter, self.chunker, self.embedder, self.store, self.registry)
 
-    @cached_property
+    @component
     def answerer(self) -> Answerer:
+        from rag.answer import Answerer
         from rag.retrieval import Retriever
 
         return Answerer(
@@ -93,8 +139,8 @@ class KnowledgeBase:
         )
 
     def warm_up(self) -> None:
-        """Load the embedding model and open the store now rather than on the first request."""
-        _ = self.store, self.chunker, self.answerer
+        """Load the embedding model, open the store and import Docling now, not on first use."""
+        _ = self.store, self.chunker, self.answerer, self.converter
 
     def close(self) -> None:
         if "store" in self.__dict__:
@@ -108,7 +154,7 @@ class KnowledgeBase:
         *,
         scopes: Sequence[str] = (GLOBAL_SCOPE,),
         doc_id: str | None = None,
-        progress: Progress = _quiet,
+        progress: Progress = _no_progress,
     ) -> IngestReceipt:
         with self._lock:  # one ingestion writes at a time; searches are not blocked
             return self.ingestor.ingest_path(path, scopes=scopes, doc_id=doc_id, progress=progress)
@@ -121,7 +167,7 @@ class KnowledgeBase:
         doc_id: str,
         scopes: Sequence[str],
         origin: str | None = None,
-        progress: Progress = _quiet,
+        progress: Progress = _no_progress,
     ) -> IngestReceipt:
         with self._lock:
             return self.ingestor.ingest_bytes(

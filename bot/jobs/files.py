@@ -21,8 +21,8 @@ from bot.blocks.ingest import (
 from bot.deps import Deps
 from bot.payloads import SlackFile, parse_file
 from bot.runtime import get_runtime
-from rag.convert import detect_format
 from rag.errors import IngestError
+from rag.formats import format_of
 from rag.models import SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
         return
     try:
-        detect_format(slack_file.name)
+        format_of(slack_file.name)
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
         _post(

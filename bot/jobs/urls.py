@@ -16,8 +16,8 @@ from bot.blocks.ingest import failure_text, receipt_text
 from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
 from bot.runtime import get_runtime
-from rag.convert import EXTENSION_FORMATS
 from rag.errors import IngestError
+from rag.formats import EXTENSION_FORMATS
 from rag.models import IngestReceipt, SourceInfo
 
 logger = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from rag.errors import StoreUnavailableError
 from rag.knowledge_base import KnowledgeBase
 from rag.models import SourceInfo
 from rag.settings import Settings
+from tests.fakes.slack_server import FakeSlack
 from tests.reliability.badfiles import REPO, SAMPLES
 
 pytestmark = pytest.mark.slow
@@ -133,3 +134,45 @@ class _TinyEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return [1.0] * 8
+
+
+def test_the_bot_stops_with_a_clear_message_when_the_data_dir_is_locked(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """``ragbot serve`` listens at once and warms up in the background; a locked store ends it."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    holder = child(
+        [
+            "-c",
+            "import sys, time; from pymilvus import MilvusClient; "
+            f"MilvusClient(uri={str(data_dir / 'milvus.db')!r}); print('ready', "
+            "flush=True); time.sleep(600)",
+        ]
+    )
+    try:
+        wait_line(holder, "ready", timeout=60)
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "RAGBOT_DATA_DIR": str(data_dir),
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "secret",
+            "SLACK_API_URL": fake_slack.base_url,
+            "PORT": "0",
+        }
+        serve = subprocess.run(
+            [str(Path(sys.executable).parent / "ragbot"), "serve"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+
+    assert serve.returncode == 3, serve.stderr[-2000:]
+    assert "Another ragbot process may be using it" in serve.stderr.splitlines()[-1]
