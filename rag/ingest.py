@@ -11,20 +11,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rag.chunking import Chunker
 from rag.convert import Converter, detect_format
 from rag.embeddings import Embedder
 from rag.errors import EmptyDocumentError
-from rag.models import Chunk, IngestReceipt, SourceInfo
+from rag.models import Chunk, IngestReceipt, Progress, SourceInfo, no_progress
 from rag.registry import NewVersion, Registry
 from rag.store import ChunkStore, StoredChunk, text_hash
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[str], None]
 
 
 def content_hash(data: bytes) -> str:
@@ -34,10 +32,6 @@ def content_hash(data: bytes) -> str:
 def doc_id_for_path(path: Path) -> str:
     """A stable id for a local file: its resolved path, hashed (so ids carry no path)."""
     return "file-" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-
-
-def _quiet(_: str) -> None:
-    return None
 
 
 class Ingestor:
@@ -61,7 +55,7 @@ class Ingestor:
         *,
         scopes: Sequence[str],
         doc_id: str | None = None,
-        progress: Progress = _quiet,
+        progress: Progress = no_progress,
     ) -> IngestReceipt:
         detect_format(path.name)
         self.converter.check_size(path.stat().st_size)  # before reading a huge file
@@ -82,7 +76,7 @@ class Ingestor:
         scopes: Sequence[str],
         doc_id: str,
         origin: str | None = None,
-        progress: Progress = _quiet,
+        progress: Progress = no_progress,
     ) -> IngestReceipt:
         started = time.perf_counter()
         digest = content_hash(data)

@@ -19,9 +19,11 @@ from rag.models import (
     Answer,
     DocumentInfo,
     IngestReceipt,
+    Progress,
     SearchHit,
     SourceInfo,
     Turn,
+    no_progress,
 )
 from rag.registry import Registry
 from rag.settings import Settings
@@ -31,7 +33,7 @@ if TYPE_CHECKING:  # the heavy parts (Docling, transformers, openai) are importe
     from rag.answer import Answerer, AnswerStream
     from rag.chunking import Chunker
     from rag.convert import Converter
-    from rag.ingest import Ingestor, Progress
+    from rag.ingest import Ingestor
     from rag.llm import ChatModel
 
 logger = logging.getLogger(__name__)
@@ -65,10 +67,6 @@ class component(Generic[T]):  # noqa: N801  (used like functools.cached_property
 
 
 _MISSING = object()
-
-
-def _no_progress(_: str) -> None:
-    return None
 
 
 class KnowledgeBase:
@@ -154,7 +152,7 @@ class KnowledgeBase:
         *,
         scopes: Sequence[str] = (GLOBAL_SCOPE,),
         doc_id: str | None = None,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> IngestReceipt:
         with self._lock:  # one ingestion writes at a time; searches are not blocked
             return self.ingestor.ingest_path(path, scopes=scopes, doc_id=doc_id, progress=progress)
@@ -167,7 +165,7 @@ class KnowledgeBase:
         doc_id: str,
         scopes: Sequence[str],
         origin: str | None = None,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> IngestReceipt:
         with self._lock:
             return self.ingestor.ingest_bytes(
@@ -193,7 +191,7 @@ class KnowledgeBase:
 
     def forget(self, doc_id: str) -> bool:
         """Remove a document: invisible at once (registry), then its chunks are deleted."""
-        known = self.registry.forget(doc_id) is not None or False
+        known = self.registry.forget(doc_id) is not None
         self.store.delete_document(doc_id)
         return known
 

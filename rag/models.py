@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 GLOBAL_SCOPE = "global"
+
+Progress = Callable[[str], None]  # told each step of an ingestion ("converting", ...)
+
+
+def no_progress(_: str) -> None:
+    return None
+
 
 IngestOutcome = Literal["added", "replaced", "unchanged"]
 AnswerKind = Literal["generated", "extractive", "no_results"]

@@ -86,13 +86,8 @@ def database_url(
         return
     if postgres_server is None:
         pytest.skip("no PostgreSQL server on this machine (set RAGBOT_TEST_DATABASE_URL)")
-    import sqlalchemy
+    from tests.postgres import fresh_database
 
     name = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
-    admin = sqlalchemy.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(postgres_server, name) as url:
+        yield url

@@ -23,6 +23,7 @@ from tests.bot.harness import BOT_TOKEN, SAMPLES, SECRET, Bot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.net import free_port
+from tests.postgres import fresh_database
 from tests.rag.test_remote_milvus import milvus_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -39,19 +40,24 @@ class ExternalBot(Bot):
 
 
 @pytest.fixture
+def shared_database_url(tmp_path: Path, postgres_server: str | None) -> Iterator[str]:
+    """PostgreSQL when the machine has it (a database of its own), else one SQLite file."""
+    if postgres_server is None:
+        yield f"sqlite:///{tmp_path / 'shared.db'}"
+        return
+    with fresh_database(postgres_server, f"cluster{os.getpid()}") as url:
+        yield url
+
+
+@pytest.fixture
 def cluster(
     tmp_path: Path,
     fake_slack: FakeSlack,
     fake_openai: FakeOpenAI,
     milvus_server: str,  # noqa: F811
-    postgres_server: str | None,
+    shared_database_url: str,
 ) -> Iterator[ExternalBot]:
     port = free_port()
-    database_url = (
-        _fresh_postgres_database(postgres_server, f"cluster{port}")
-        if postgres_server
-        else f"sqlite:///{tmp_path / 'shared.db'}"
-    )
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -61,7 +67,7 @@ def cluster(
         "OPENAI_BASE_URL": fake_openai.base_url,
         "MILVUS_URI": milvus_server,
         "RAGBOT_COLLECTION_PREFIX": f"c{port}",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": shared_database_url,
         "RAGBOT_DATA_DIR": str(tmp_path / "data"),
         "RAGBOT_EMBEDDING_MODEL": "local:all-MiniLM-L6-v2",
         "RAGBOT_JOB_POLL_S": "0.2",
@@ -105,16 +111,6 @@ def cluster(
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def _fresh_postgres_database(server_url: str, name: str) -> str:
-    import sqlalchemy
-
-    admin = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,7 +101,9 @@ def test_kill_9_mid_ingestion_leaves_the_old_version_and_redoing_it_leaves_no_du
         kb.close()
 
 
-def test_locked_data_dir_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
+@contextmanager
+def data_dir_held_by_another_process(tmp_path: Path) -> Iterator[Path]:
+    """A data dir whose Milvus Lite database another (living) process has open."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     holder = child(
@@ -112,6 +116,14 @@ def test_locked_data_dir_fails_fast_with_a_clear_message(tmp_path: Path) -> None
     )
     try:
         wait_line(holder, "ready", timeout=60)
+        yield data_dir
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+
+
+def test_locked_data_dir_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
+    with data_dir_held_by_another_process(tmp_path) as data_dir:
         settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
         started = time.monotonic()
         with pytest.raises(StoreUnavailableError) as caught:
@@ -120,9 +132,6 @@ def test_locked_data_dir_fails_fast_with_a_clear_message(tmp_path: Path) -> None
         message = str(caught.value)
         assert "Milvus Lite data dir" in message
         assert "Another ragbot process may be using it" in message
-    finally:
-        holder.send_signal(signal.SIGKILL)
-        holder.wait(timeout=30)
 
 
 class _TinyEmbedder:
@@ -140,18 +149,7 @@ def test_the_bot_stops_with_a_clear_message_when_the_data_dir_is_locked(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     """``ragbot serve`` listens at once and warms up in the background; a locked store ends it."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    holder = child(
-        [
-            "-c",
-            "import sys, time; from pymilvus import MilvusClient; "
-            f"MilvusClient(uri={str(data_dir / 'milvus.db')!r}); print('ready', "
-            "flush=True); time.sleep(600)",
-        ]
-    )
-    try:
-        wait_line(holder, "ready", timeout=60)
+    with data_dir_held_by_another_process(tmp_path) as data_dir:
         env = {
             **os.environ,
             "HF_HUB_OFFLINE": "1",
@@ -170,9 +168,6 @@ def test_the_bot_stops_with_a_clear_message_when_the_data_dir_is_locked(
             timeout=120,
             check=False,
         )
-    finally:
-        holder.send_signal(signal.SIGKILL)
-        holder.wait(timeout=30)
 
     assert serve.returncode == 3, serve.stderr[-2000:]
     assert "Another ragbot process may be using it" in serve.stderr.splitlines()[-1]
