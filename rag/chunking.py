@@ -8,12 +8,14 @@ tiktoken) when available, else the MiniLM word-piece tokenizer as a close, offli
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
+from typing import Any
 
 from docling_core.transforms.chunker.doc_chunk import DocMeta
 from docling_core.transforms.chunker.hybrid_chunker import HybridChunker
 from docling_core.transforms.chunker.tokenizer.base import BaseTokenizer
-from docling_core.types.doc import DoclingDocument
+from docling_core.types.doc import DocItemLabel, DoclingDocument
 
 from rag.embeddings import bundled_minilm_path, resolve_local_model
 from rag.errors import ConfigurationError
@@ -56,15 +58,26 @@ def _tiktoken_tokenizer(max_tokens: int) -> BaseTokenizer | None:
 
 
 class Chunker:
-    """Cuts a DoclingDocument into chunks that keep their headings and page numbers."""
+    """Cuts a DoclingDocument into chunks that keep their headings and page numbers.
 
-    def __init__(self, tokenizer: BaseTokenizer) -> None:
-        self._chunker = HybridChunker(tokenizer=tokenizer, merge_peers=True)
+    With ``table_rows`` tables are written row by row with their caption and header repeated in
+    every chunk (``rag.table_serializer``); otherwise Docling's default triplets are used.
+    """
 
-    def chunk(self, document: DoclingDocument) -> list[Chunk]:
-        return list(self._iter_chunks(document))
+    def __init__(self, tokenizer: BaseTokenizer, *, table_rows: bool = True) -> None:
+        options: dict[str, Any] = {}
+        if table_rows:
+            from rag.table_serializer import RowTableSerializerProvider
 
-    def _iter_chunks(self, document: DoclingDocument) -> Iterator[Chunk]:
+            options["serializer_provider"] = RowTableSerializerProvider()
+        self._chunker = HybridChunker(tokenizer=tokenizer, merge_peers=True, **options)
+
+    def chunk(self, document: DoclingDocument, identity: str = "") -> list[Chunk]:
+        """Chunks of ``document``; ``identity`` (the document's title and name) is prepended to
+        what each chunk is embedded and indexed with, never to what is shown."""
+        return list(self._iter_chunks(document, identity.strip()))
+
+    def _iter_chunks(self, document: DoclingDocument, identity: str) -> Iterator[Chunk]:
         index = 0
         for raw in self._chunker.chunk(dl_doc=document):
             meta = DocMeta.model_validate(raw.meta)
@@ -72,11 +85,46 @@ class Chunker:
             if not text:
                 continue
             pages = sorted({prov.page_no for item in meta.doc_items for prov in (item.prov or [])})
+            context = self._chunker.contextualize(chunk=raw)
             yield Chunk(
                 index=index,
                 text=text,
-                search_text=self._chunker.contextualize(chunk=raw),
+                search_text=f"{identity}\n{context}" if identity else context,
                 headings=tuple(meta.headings or ()),
                 pages=tuple(pages),
             )
             index += 1
+
+
+def readable_name(file_name: str) -> str:
+    """A file name as words: "3M_2018_10K.pdf" -> "3M 2018 10K", "Q2-report.v3.docx" ->
+    "Q2 report v3"."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name.strip())
+    words = re.sub(r"[_\-.]+", " ", stem)
+    words = re.sub(r"\b((?:19|20)\d{2})(?=[A-Za-z])", r"\1 ", words)  # 2023Q2 -> 2023 Q2
+    return " ".join(words.split())
+
+
+GENERIC_HEADING = re.compile(r"^(?:PART\s+[IVX]+\b|Item\s+\d|Table of contents)", re.IGNORECASE)
+
+
+def document_title(document: DoclingDocument) -> str:
+    """The document's own title: its title item, else its first heading that names it (not
+    "PART I" or "Item 1." of a filing)."""
+    for item, _ in document.iterate_items(with_groups=False):
+        label = getattr(item, "label", None)
+        if label in (DocItemLabel.TITLE, DocItemLabel.SECTION_HEADER):
+            text = " ".join(getattr(item, "text", "").split())
+            if GENERIC_HEADING.match(text):
+                continue
+            return text if 2 < len(text) <= 200 else ""
+    return ""
+
+
+def document_identity(file_name: str, document: DoclingDocument) -> str:
+    """What every chunk of a document is indexed with: its title and its readable name."""
+    name = readable_name(file_name)
+    title = document_title(document)
+    if title and name.lower() not in title.lower():
+        return f"{title} ({name})"
+    return title or name

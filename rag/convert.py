@@ -15,6 +15,7 @@ that Docling Serve instance (``rag.remote_convert``): its ``standard`` pipeline 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import io
 import logging
@@ -156,11 +157,24 @@ class Converter:
                 raise CorruptDocumentError(f"binary data in a {fmt.value} file")
             data = _as_utf8(data)
             name = _normalized_text_name(name, fmt)
+        return self._with_table_rows(self.read(name, data, fmt), fmt)
+
+    def read(self, name: str, data: bytes, fmt: InputFormat) -> Converted:
+        """Docling's conversion of checked bytes (here or on Docling Serve), as Docling gives it."""
         if self.remote is not None:
             result, seconds = self.remote.convert(name, data, fmt)
         else:
             result, seconds = self._run_with_timeout(name, data)
         return self._check_result(result, fmt, seconds)
+
+    def _with_table_rows(self, converted: Converted, fmt: InputFormat) -> Converted:
+        """Native PDFs: tables rebuilt from text positions (``rag.pdf_tables``)."""
+        if fmt != InputFormat.PDF or not self.settings.table_rows or self.ocr:
+            return converted
+        from rag.pdf_tables import rebuild_tables
+
+        document, tables = rebuild_tables(converted.document)
+        return dataclasses.replace(converted, document=document, tables=tables)
 
     def check_size(self, size: int) -> None:
         limit = self.settings.max_file_bytes

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rag.chunking import Chunker
+from rag.chunking import Chunker, document_identity
 from rag.convert import Converter, detect_format
 from rag.embeddings import Embedder
 from rag.errors import EmptyDocumentError
@@ -42,7 +42,10 @@ class Ingestor:
         embedder: Embedder,
         store: ChunkStore,
         registry: Registry,
+        *,
+        index_identity: bool = True,
     ) -> None:
+        self.index_identity = index_identity
         self.converter = converter
         self.chunker = chunker
         self.embedder = embedder
@@ -96,7 +99,8 @@ class Ingestor:
         progress("converting")
         converted = self.converter.convert(source.name, data)
         progress("chunking")
-        chunks = self.chunker.chunk(converted.document)
+        identity = document_identity(source.name, converted.document) if self.index_identity else ""
+        chunks = self.chunker.chunk(converted.document, identity)
         if not chunks:
             raise EmptyDocumentError("no chunks")
         version = f"{doc_id}@{digest[:16]}"

@@ -111,7 +111,10 @@ class KnowledgeBase:
     def chunker(self) -> Chunker:
         from rag.chunking import Chunker, make_tokenizer
 
-        return Chunker(make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens))
+        return Chunker(
+            make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens),
+            table_rows=self.settings.table_rows,
+        )
 
     @component
     def chat(self) -> ChatModel | None:
@@ -125,7 +128,14 @@ class KnowledgeBase:
     def ingestor(self) -> Ingestor:
         from rag.ingest import Ingestor
 
-        return Ingestor(self.converter, self.chunker, self.embedder, self.store, self.registry)
+        return Ingestor(
+            self.converter,
+            self.chunker,
+            self.embedder,
+            self.store,
+            self.registry,
+            index_identity=self.settings.index_document_identity,
+        )
 
     @component
     def answerer(self) -> Answerer:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rag.embeddings import Embedder
 from rag.models import SearchHit
 from rag.registry import Registry
+from rag.rerank import EvidenceReranker, Reranker
 from rag.settings import Settings
 from rag.store import ChunkStore, SearchMode
 
@@ -19,6 +20,7 @@ class Retriever:
         self.embedder = embedder
         self.registry = registry
         self.settings = settings
+        self.reranker = make_reranker(settings)
 
     def search(
         self,
@@ -40,17 +42,29 @@ class Retriever:
             vector = [0.0] * self.store.dimension
         else:
             vector = self.embedder.embed_query(question)
-        return self.store.search(
+        k = k or self.settings.top_k
+        wide = max(k, self.settings.rerank_candidates) if self.reranker else k
+        hits = self.store.search(
             vector,
             question,
             versions,
-            k or self.settings.top_k,
+            wide,
             mode=mode,
             fusion=self.settings.fusion,
             dense_weight=self.settings.dense_weight,
         )
+        if self.reranker is None:
+            return hits
+        return self.reranker.rerank(question, hits)[:k]
 
     def is_relevant(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the best hit is close enough in meaning to be worth an answer."""
         scores = [h.dense_score for h in hits if h.dense_score is not None]
         return bool(scores) and max(scores) >= self.settings.min_relevance
+
+
+def make_reranker(settings: Settings) -> Reranker | None:
+    """The second stage the settings ask for (``None``: the first stage's order is final)."""
+    if settings.reranker == "evidence":
+        return EvidenceReranker()
+    return None

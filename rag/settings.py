@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PdfPipeline = Literal["auto", "standard", "native"]
 Fusion = Literal["rrf", "weighted"]
+Reranking = Literal["none", "evidence"]
 
 DEFAULT_OPENAI_EMBEDDING_MODEL = "openai:text-embedding-3-small"
 DEFAULT_LOCAL_EMBEDDING_MODEL = "local:all-MiniLM-L6-v2"
@@ -76,10 +77,22 @@ class Settings(BaseSettings):
 
     # --- ingest --------------------------------------------------------------------------
     max_file_mb: float = Field(50.0, gt=0)
-    max_pages: int = Field(500, ge=1)
+    max_pages: int = Field(
+        2000, ge=1, description="Longest PDF read (annual reports of 500+ pages are ordinary)."
+    )
     convert_timeout_s: float = Field(300.0, gt=0)
     pdf_pipeline: PdfPipeline = "auto"
     chunk_max_tokens: int = Field(256, ge=32, le=8192)
+    table_rows: bool = Field(
+        True,
+        description="Tables as rows: rebuild tables of PDFs read without layout models from "
+        "the text positions, and index every table row by row with its caption and header.",
+    )
+    index_document_identity: bool = Field(
+        True,
+        description="Index each chunk with its document's title and readable file name "
+        "(not shown to people), so questions that name a company or period find it.",
+    )
     docling_url: str | None = Field(
         None,
         description="Base URL of a Docling Serve instance (e.g. http://docling:5001); when set, "
@@ -97,6 +110,14 @@ class Settings(BaseSettings):
         0.3, ge=-1.0, le=1.0, description="Best dense cosine below this means 'nothing relevant'."
     )
     history_turns: int = Field(6, ge=0, le=50)
+    reranker: Reranking = Field(
+        "evidence",
+        description="Second stage over the wide candidate list: 'evidence' (no model: document, "
+        "file-name and page evidence with each chunk's rank) or 'none'.",
+    )
+    rerank_candidates: int = Field(
+        60, ge=1, le=500, description="First-stage (hybrid) candidates given to the reranker."
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -1,0 +1,159 @@
+"""Second-stage ranking: the wide list of hybrid candidates re-ordered before the top k are kept.
+
+``EvidenceReranker`` needs no model and no download. It combines four signals, each in [0, 1]:
+
+* the chunk's own first-stage rank (hybrid dense + BM25, fused by RRF);
+* document evidence: how much of the candidate list comes from the chunk's document (a filing
+  that holds ten good candidates is likelier the right one than a filing with one);
+* document identity: how much of the document's readable name (company, year, "travel policy")
+  the question names;
+* page evidence: how much of the candidate list sits on the chunk's page (pages as a unit
+  between the document and the chunk: a statement's rows, split over several chunks, add up).
+
+Other rerankers (a cross-encoder, a chat model) share the same small interface.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from rag.chunking import readable_name
+from rag.models import SearchHit
+
+TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)*")
+YEAR_IN_WORD = re.compile(r"(?:fy|cy|q[1-4])?((?:19|20)\d{2})(?:q[1-4])?$")
+# words of file names that say what kind of document it is, not which one
+GENERIC_NAME_WORDS = frozenset(
+    [
+        "10k",
+        "10q",
+        "8k",
+        "20f",
+        "6k",
+        "k",
+        "q",
+        "earnings",
+        "dated",
+        "report",
+        "annual",
+        "quarterly",
+        "final",
+        "draft",
+        "copy",
+        "v1",
+        "v2",
+        "the",
+        "of",
+        "and",
+        "a",
+        "an",
+        "for",
+        "inc",
+        "corp",
+        "co",
+        "company",
+        "ltd",
+        "plc",
+        "llc",
+        "document",
+        "file",
+        "pdf",
+        "docx",
+        "doc",
+        "new",
+    ]
+)
+
+
+class Reranker(Protocol):
+    """Re-orders candidates best-first; may change ``score``; returns every candidate given."""
+
+    name: str
+
+    def rerank(self, question: str, hits: Sequence[SearchHit]) -> list[SearchHit]: ...
+
+
+def words(text: str) -> set[str]:
+    """Lower-case word tokens, with years also split out of "FY2018" and "2023Q2"."""
+    found = set()
+    for token in TOKEN.findall(text.lower()):
+        found.add(token)
+        year = YEAR_IN_WORD.match(token)
+        if year:
+            found.add(year.group(1))
+    return found
+
+
+def name_words(source: str) -> set[str]:
+    """The words of a file name that identify the document ("3m", "2018" of 3M_2018_10K.pdf)."""
+    return {
+        w
+        for w in words(readable_name(source))
+        if w not in GENERIC_NAME_WORDS and not (w.isdigit() and len(w) < 4)
+    }
+
+
+@dataclass(frozen=True)
+class EvidenceWeights:
+    document: float = 0.5
+    identity: float = 0.5
+    page: float = 0.3
+    rank_scale: float = 5.0  # rank r scores 1 / (1 + r / rank_scale)
+
+
+class EvidenceReranker:
+    """Document, identity and page evidence combined with each chunk's first-stage rank."""
+
+    name = "evidence"
+
+    def __init__(self, weights: EvidenceWeights = EvidenceWeights()) -> None:
+        self.weights = weights
+
+    def rerank(self, question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
+        if len(hits) < 2:
+            return list(hits)
+        w = self.weights
+        own = [1.0 / (1.0 + rank / w.rank_scale) for rank in range(len(hits))]
+        document = _normalized(_mass(hits, own, lambda h: h.doc_id))
+        page = _normalized(_mass(hits, own, _page_key))
+        asked = words(question)
+        identity = {h.doc_id: _identity_match(asked, h.source) for h in hits}
+        scored = [
+            (
+                own[i]
+                + w.document * document[h.doc_id]
+                + w.identity * identity[h.doc_id]
+                + w.page * page[_page_key(h)],
+                -i,
+                h,
+            )
+            for i, h in enumerate(hits)
+        ]
+        scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [replace(h, score=score) for score, _, h in scored]
+
+
+def _page_key(hit: SearchHit) -> str:
+    return f"{hit.doc_id}#{min(hit.pages)}" if hit.pages else f"{hit.doc_id}#{hit.chunk_id}"
+
+
+def _mass(hits: Sequence[SearchHit], own: Sequence[float], key: object) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for hit, score in zip(hits, own, strict=True):
+        totals[key(hit)] += score  # type: ignore[operator]
+    return totals
+
+
+def _normalized(values: dict[str, float]) -> dict[str, float]:
+    top = max(values.values(), default=0.0) or 1.0
+    return {k: v / top for k, v in values.items()}
+
+
+def _identity_match(asked: set[str], source: str) -> float:
+    """The share of the document's identifying name words that the question contains."""
+    wanted = name_words(source)
+    return len(wanted & asked) / len(wanted) if wanted else 0.0

@@ -1,0 +1,68 @@
+"""The model-free second stage: document, file-name and page evidence with each chunk's rank."""
+
+from __future__ import annotations
+
+from rag.models import SearchHit
+from rag.rerank import EvidenceReranker, EvidenceWeights, name_words, words
+
+
+def hit(doc: str, page: int, n: int, source: str | None = None) -> SearchHit:
+    return SearchHit(
+        chunk_id=f"{doc}#{n}",
+        doc_id=doc,
+        source=source or f"{doc}.pdf",
+        url=None,
+        text=f"text {n}",
+        headings=(),
+        pages=(page,),
+        chunk_index=n,
+        score=0.0,
+    )
+
+
+def test_words_split_years_out_of_fiscal_periods() -> None:
+    assert {"fy2018", "2018", "3m"} <= words("What was 3M's FY2018 capex?")
+    assert {"2023q2", "2023"} <= words("in 2023Q2")
+
+
+def test_name_words_keep_what_identifies_a_document() -> None:
+    assert name_words("3M_2018_10K.pdf") == {"3m", "2018"}
+    assert name_words("JOHNSON_JOHNSON_2023_8K_dated-2023-08-30.pdf") == {"johnson", "2023"}
+    assert name_words("travel-policy.docx") == {"travel", "policy"}
+
+
+def test_a_document_the_question_names_moves_up() -> None:
+    hits = [hit("other", 1, 0, "ACME_2020_10K.pdf"), hit("named", 9, 1, "3M_2018_10K.pdf")]
+
+    ranked = EvidenceReranker().rerank("What was 3M's FY2018 capital expenditure?", hits)
+
+    assert [h.doc_id for h in ranked] == ["named", "other"]
+
+
+def test_a_document_with_more_candidates_outranks_a_lone_better_one() -> None:
+    hits = [hit("lone", 1, 0)] + [hit("many", p, p) for p in range(2, 10)]
+
+    ranked = EvidenceReranker(EvidenceWeights(identity=0.0, page=0.0)).rerank("q", hits)
+
+    assert ranked[0].doc_id == "many"
+    assert ranked[0].score > ranked[-1].score
+
+
+def test_page_evidence_lifts_chunks_of_a_page_holding_many_candidates() -> None:
+    hits = [hit("d", 1, 0), hit("d", 2, 1), hit("d", 2, 2), hit("d", 2, 3), hit("d", 2, 4)]
+
+    ranked = EvidenceReranker(EvidenceWeights(document=0.0, identity=0.0, page=1.0)).rerank(
+        "q", hits
+    )
+
+    assert ranked[0].pages == (2,)
+    assert [h.chunk_id for h in ranked][-1] == "d#0"
+
+
+def test_every_candidate_comes_back_and_no_signal_keeps_the_order() -> None:
+    hits = [hit(f"doc{i}", 1, i) for i in range(6)]
+
+    ranked = EvidenceReranker().rerank("nothing in common", hits)
+
+    assert [h.chunk_id for h in ranked] == [h.chunk_id for h in hits]
+    assert EvidenceReranker().rerank("q", hits[:1]) == hits[:1]
