@@ -52,10 +52,10 @@ class LLMReranker:
         max_candidates: int = 20,
         passage_chars: int = 700,
         reply_tokens: int = 200,
+        timeout_s: float = 15.0,
     ) -> None:
         self.name = f"llm:{chat.model}"
-        # Same model and client; deterministic, and a reply no longer than a list of numbers.
-        self.chat = ChatModel(chat.model, chat.client, temperature=0.0, max_tokens=reply_tokens)
+        self.chat = chat.for_short_replies(max_tokens=reply_tokens, timeout_s=timeout_s)
         self.max_candidates = max_candidates
         self.passage_chars = passage_chars
 

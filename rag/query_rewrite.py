@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 SHORT_FOLLOW_UP_WORDS = 8  # the heuristic joins follow-ups shorter than this to the last question
 TURN_CHARS = 1000  # earlier answers can be long; their start is enough context
 REWRITE_TOKENS = 120
+REWRITE_TIMEOUT_S = 10.0  # then the heuristic: a slow rewrite must not hold up the answer
 SYSTEM_PROMPT = """You rewrite the last message of a conversation as one standalone question
 for searching a team's documents. The question must make sense without the conversation: spell
 out what "it", "that", "they" or "the same" refer to, and keep every name, figure, date and
@@ -50,7 +51,7 @@ def standalone_question(chat: ChatModel, question: str, history: Sequence[Turn])
     """The question to retrieve with: rewritten by the model when there is a conversation."""
     if not history:
         return question
-    rewriter = ChatModel(chat.model, chat.client, temperature=0.0, max_tokens=REWRITE_TOKENS)
+    rewriter = chat.for_short_replies(max_tokens=REWRITE_TOKENS, timeout_s=REWRITE_TIMEOUT_S)
     try:
         reply = rewriter.complete(rewrite_messages(question, history))
     except ModelError as exc:

@@ -41,7 +41,9 @@ HITS = [_hit(n, text) for n, text in enumerate(TEXTS)]
 
 @pytest.fixture
 def chat(fake_openai: FakeOpenAI) -> ChatModel:
-    client = openai.OpenAI(api_key="sk-test", base_url=fake_openai.base_url, max_retries=0)
+    client = openai.OpenAI(
+        api_key="sk-test", base_url=fake_openai.base_url, timeout=60, max_retries=0
+    )
     return ChatModel("gpt-4o-mini", client, temperature=0.7, max_tokens=800)
 
 
@@ -110,21 +112,44 @@ def test_nothing_relevant_keeps_the_order_with_low_scores(
 
 
 @pytest.mark.parametrize(
-    "fault",
-    [Fault(status=500), Fault(status=429, retry_after_ms="1"), Fault(status=400)],
-    ids=["server-error", "rate-limited", "rejected"],
+    ("faults", "attempts"),
+    [
+        ([Fault(status=500), Fault(status=503)], 2),
+        ([Fault(status=429, retry_after_ms="1")] * 2, 2),
+        ([Fault(status=400)], 1),
+        ([Fault(delay_s=2.0), Fault(delay_s=2.0)], 2),
+    ],
+    ids=["server-error", "rate-limited", "rejected", "too-slow"],
 )
 def test_a_model_error_keeps_the_first_stage_order(
-    chat: ChatModel, fake_openai: FakeOpenAI, fault: Fault, caplog: pytest.LogCaptureFixture
+    chat: ChatModel,
+    fake_openai: FakeOpenAI,
+    faults: list[Fault],
+    attempts: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    fake_openai.add_fault("chat", fault)
+    for fault in faults:
+        fake_openai.add_fault("chat", fault)
+    fake_openai.queue_chat_reply('{"relevant": [2]}')
 
     with caplog.at_level(logging.WARNING, logger="rag.llm_rerank"):
-        reranked = LLMReranker(chat).rerank(QUESTION, HITS)
+        reranked = LLMReranker(chat, timeout_s=0.5).rerank(QUESTION, HITS)
 
     assert reranked == HITS  # same hits, same order, same scores
-    assert len(fake_openai.requests_to("/chat/completions")) == 1
+    assert len(fake_openai.requests_to("/chat/completions")) == attempts
     assert "keeping the first-stage order" in caplog.text
+
+
+def test_one_transient_error_is_retried_once(chat: ChatModel, fake_openai: FakeOpenAI) -> None:
+    fake_openai.add_fault("chat", Fault(status=502, retry_after_ms="1"))
+    fake_openai.queue_chat_reply('{"relevant": [2]}')
+
+    reranked = LLMReranker(chat).rerank(QUESTION, HITS)
+
+    assert reranked[0].chunk_id == "c1"
+    assert len(fake_openai.requests_to("/chat/completions")) == 2
+    assert chat.client.timeout == 60  # the answer's own client keeps its settings
+    assert chat.client.max_retries == 0
 
 
 def test_an_unreadable_reply_keeps_the_order_and_is_not_logged(

@@ -86,20 +86,39 @@ def test_long_earlier_answers_are_shortened_in_the_prompt(
 
 
 @pytest.mark.parametrize(
-    "fault",
-    [Fault(status=500), Fault(status=401), Fault(disconnect=True)],
+    "faults",
+    [
+        [Fault(status=500, retry_after_ms="1")] * 2,
+        [Fault(status=401)],
+        [Fault(disconnect=True)] * 2,
+    ],
     ids=["server-error", "bad-key", "dropped-connection"],
 )
 def test_on_a_model_error_the_heuristic_is_used(
-    chat: ChatModel, fake_openai: FakeOpenAI, fault: Fault, caplog: pytest.LogCaptureFixture
+    chat: ChatModel,
+    fake_openai: FakeOpenAI,
+    faults: list[Fault],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    fake_openai.add_fault("chat", fault)
+    for fault in faults:
+        fake_openai.add_fault("chat", fault)
+    fake_openai.queue_chat_reply("How many vacation days do contractors get?")
 
     with caplog.at_level(logging.WARNING, logger="rag.query_rewrite"):
         query = standalone_question(chat, FOLLOW_UP, HISTORY)
 
     assert query == f"How many vacation days do employees get?\n{FOLLOW_UP}"
     assert "using the heuristic" in caplog.text
+    assert len(fake_openai.requests_to("/chat/completions")) == len(faults)
+
+
+def test_one_dropped_connection_is_retried(chat: ChatModel, fake_openai: FakeOpenAI) -> None:
+    fake_openai.add_fault("chat", Fault(disconnect=True))
+    fake_openai.queue_chat_reply("How many vacation days do contractors get?")
+
+    assert standalone_question(chat, FOLLOW_UP, HISTORY) == (
+        "How many vacation days do contractors get?"
+    )
 
 
 def test_an_empty_rewrite_falls_back_to_the_heuristic(
