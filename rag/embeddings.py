@@ -133,7 +133,7 @@ class SentenceTransformerEmbedder:
         self.model_path = model_path
         self.batch_size = batch_size
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads
-        _quiet_model_loading()
+        quiet_model_loading()
         self._model = SentenceTransformer(model_path, device="cpu")
         self.dimension: int = self._model.get_embedding_dimension() or 0
 
@@ -154,7 +154,7 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-def _quiet_model_loading() -> None:
+def quiet_model_loading() -> None:
     """No "Loading weights" progress bars on the CLI or in the bot's logs."""
     try:
         from transformers.utils import logging as transformers_logging

@@ -91,6 +91,16 @@ class ChatModel:
             max_tokens=settings.chat_max_tokens,
         )
 
+    def for_short_replies(
+        self, *, max_tokens: int, timeout_s: float, max_retries: int = 1
+    ) -> ChatModel:
+        """The same model and connection pool for a quick side call (a rerank, a rewrite): a
+        deterministic, short reply that gives up soon, so the question is not held up."""
+        client = self.client
+        if hasattr(client, "with_options"):  # the OpenAI SDK; shares the HTTP connection pool
+            client = client.with_options(timeout=timeout_s, max_retries=max_retries)
+        return ChatModel(self.model, client, temperature=0.0, max_tokens=max_tokens)
+
     def complete(self, messages: Sequence[Message]) -> str:
         with translate_openai_errors():
             response = self.client.chat.completions.create(

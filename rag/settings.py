@@ -119,6 +119,34 @@ class Settings(BaseSettings):
         60, ge=1, le=500, description="First-stage (hybrid) candidates given to the reranker."
     )
 
+    # --- re-ranking and follow-up rewriting (rag/cross_encoder.py, rag/llm_rerank.py,
+    # --- rag/query_rewrite.py) -------------------------------------------------------------
+    reranker: Literal["auto", "none", "cross-encoder", "llm"] = Field(
+        "auto",
+        description="Second stage over the first stage's candidates. 'auto': the offline reranker "
+        "that needs no download; 'cross-encoder': a sentence-transformers cross-encoder "
+        "(pip install 'ragbot[rerank]'; weights downloaded on first use and cached); 'llm': one "
+        "short call to the chat model per question (needs a chat model); 'none': first-stage "
+        "order.",
+    )
+    cross_encoder_model: str = Field(
+        "cross-encoder/ms-marco-MiniLM-L-6-v2",
+        description="Hugging Face model name or local directory of the cross-encoder.",
+    )
+    cross_encoder_batch_size: int = Field(32, ge=1, le=1024)
+    rerank_candidates: int = Field(
+        50, ge=1, le=500, description="How many first-stage candidates the reranker sees."
+    )
+    llm_rerank_candidates: int = Field(
+        20, ge=1, le=100, description="How many of the candidates the 'llm' reranker reads."
+    )
+    rewrite_followups: bool = Field(
+        True,
+        description="With a chat model, rewrite a follow-up into a standalone question before "
+        "retrieval (one short call); without one, the previous question is prepended.",
+    )
+    # --- end of re-ranking and follow-up rewriting -------------------------------------------
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

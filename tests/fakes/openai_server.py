@@ -7,7 +7,9 @@
   ``"base64"`` (little-endian float32, what the openai SDK asks for when the caller gives no
   format), per-model default dimensions.
 * ``POST /v1/chat/completions`` -- plain and streamed (SSE, chunked transfer encoding) answers
-  taken from a FIFO the test fills, else from a replaceable ``chat_responder`` callable.
+  taken from a FIFO the test fills, else from a replaceable ``chat_responder`` callable. Requests
+  OpenAI would refuse are refused with 400: no model or messages, an unknown message role, a
+  system/user message without content, ``temperature`` outside 0..2, ``max_tokens`` below 1.
 * ``GET /v1/models`` and ``GET /v1/models/{id}``; any other path answers 404 with an OpenAI-style
   error body.
 
@@ -59,6 +61,7 @@ MODEL_DIMENSIONS: dict[str, int] = {
     "text-embedding-ada-002": 1536,
 }
 CHAT_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1")
+MESSAGE_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
 _WORD = re.compile(r"\w+")
 _PIECE = re.compile(r"\S+\s*|\s+")
@@ -432,6 +435,7 @@ class FakeOpenAI(FakeHTTPServer):
             raise OpenAIHTTPError(
                 400, "'model' and a non-empty 'messages' are required.", "invalid_request_error"
             )
+        _validate_chat_request(body)
         with self._lock:
             queued = self._replies.popleft() if self._replies else None
         return queued if queued is not None else self.chat_responder(body)
@@ -502,6 +506,46 @@ class FakeOpenAI(FakeHTTPServer):
         yield {**base, "choices": [_choice({}, "stop")]}
         if include_usage:
             yield {**base, "choices": [], "usage": self._chat_usage(body, reply)}
+
+
+def _validate_chat_request(body: dict[str, Any]) -> None:
+    """Reject what OpenAI rejects: unknown roles, missing content, out-of-range sampling."""
+    for n, message in enumerate(body["messages"]):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role not in MESSAGE_ROLES:
+            raise OpenAIHTTPError(
+                400,
+                f"{role!r} is not one of {list(MESSAGE_ROLES)} - 'messages.{n}.role'",
+                "invalid_request_error",
+            )
+        content = message.get("content")
+        if role in ("system", "developer", "user") and not isinstance(content, str | list):
+            raise OpenAIHTTPError(
+                400,
+                f"Missing required parameter: 'messages[{n}].content'.",
+                "invalid_request_error",
+                "missing_required_parameter",
+            )
+    temperature = body.get("temperature")
+    if temperature is not None and not (
+        isinstance(temperature, int | float) and 0 <= temperature <= 2
+    ):
+        raise OpenAIHTTPError(
+            400,
+            f"Invalid 'temperature': expected a value between 0 and 2, but got {temperature}.",
+            "invalid_request_error",
+            "invalid_value",
+        )
+    for limit in ("max_tokens", "max_completion_tokens"):
+        value = body.get(limit)
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise OpenAIHTTPError(
+                400,
+                f"Invalid '{limit}': integer below minimum value. Expected a value >= 1, "
+                f"but got {value} instead.",
+                "invalid_request_error",
+                "integer_below_min_value",
+            )
 
 
 def _choice(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import struct
 import time
 import urllib.error
@@ -133,6 +134,32 @@ def test_chat_queued_default_and_custom_replies(fake_openai: FakeOpenAI) -> None
     fake_openai.chat_responder = lambda req: f"{len(req['messages'])} messages"
     custom = client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
     assert custom.choices[0].message.content == "1 messages"
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"messages": [{"role": "robot", "content": "hi"}]}, "messages.0.role"),
+        ({"messages": [{"role": "user"}]}, "messages[0].content"),
+        ({"temperature": 2.5}, "temperature"),
+        ({"max_tokens": 0}, "max_tokens"),
+    ],
+    ids=["unknown-role", "user-without-content", "temperature-above-2", "max-tokens-0"],
+)
+def test_chat_rejects_what_openai_rejects(
+    fake_openai: FakeOpenAI, change: dict[str, Any], complaint: str
+) -> None:
+    request: dict[str, Any] = {"model": "gpt-4o-mini", "messages": QUESTION, **change}
+    with pytest.raises(openai.BadRequestError, match=re.escape(complaint)):
+        _client(fake_openai).chat.completions.create(**request)
+    assert (
+        _client(fake_openai)
+        .chat.completions.create(
+            model="gpt-4o-mini", messages=QUESTION, temperature=0, max_tokens=1
+        )
+        .choices[0]
+        .message.content
+    )
 
 
 def test_chat_streaming_deltas_and_usage(fake_openai: FakeOpenAI) -> None:

@@ -69,3 +69,26 @@ def test_invalid_values_fail_fast(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(ValidationError, match="pdf_pipeline"):
         make()
+
+
+def test_reranking_and_rewriting_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.cross_encoder import DEFAULT_CROSS_ENCODER_MODEL
+
+    defaults = make()
+    assert defaults.reranker == "auto"
+    assert defaults.cross_encoder_model == DEFAULT_CROSS_ENCODER_MODEL
+    assert defaults.rewrite_followups
+
+    monkeypatch.setenv("RAGBOT_RERANKER", "cross-encoder")
+    monkeypatch.setenv("RAGBOT_CROSS_ENCODER_MODEL", "/models/my-reranker")
+    monkeypatch.setenv("RAGBOT_RERANK_CANDIDATES", "80")
+    monkeypatch.setenv("RAGBOT_REWRITE_FOLLOWUPS", "false")
+    settings = make()
+    assert settings.reranker == "cross-encoder"
+    assert settings.cross_encoder_model == "/models/my-reranker"
+    assert settings.rerank_candidates == 80
+    assert not settings.rewrite_followups
+
+    monkeypatch.setenv("RAGBOT_RERANKER", "magic")
+    with pytest.raises(ValidationError, match="reranker"):
+        make()
