@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from rag.context import SourceContext, with_neighbours
 from rag.errors import QuestionTooLongError
 from rag.llm import ChatModel, Message
 from rag.models import Answer, AnswerKind, Citation, SearchHit, Turn
+from rag.query_rewrite import heuristic_search_query, standalone_question
 from rag.retrieval import Retriever
 
 MAX_QUESTION_CHARS = 4000
@@ -59,13 +61,16 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def build_messages(
-    question: str, hits: Sequence[SearchHit], history: Sequence[Turn]
+    question: str, sources: Sequence[SourceContext], history: Sequence[Turn]
 ) -> list[Message]:
+    """The model's messages: instructions, the conversation so far, then the numbered sources
+    (each widened with its neighbouring chunks) and the question."""
     blocks = []
-    for n, hit in enumerate(hits, start=1):
+    for n, source in enumerate(sources, start=1):
+        hit = source.hit
         where = f"{hit.source}" + (f", page {', '.join(map(str, hit.pages))}" if hit.pages else "")
         heading = f" — {' / '.join(hit.headings)}" if hit.headings else ""
-        blocks.append(f"[{n}] ({where}{heading})\n{hit.text}")
+        blocks.append(f"[{n}] ({where}{heading})\n{source.text}")
     messages: list[Message] = [{"role": "system", "content": SYSTEM_PROMPT}]
     messages += [{"role": turn.role, "content": turn.text} for turn in history]
     messages.append(
@@ -138,13 +143,20 @@ class Answerer:
         question = question.strip()
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"{len(question)} characters")
-        hits = self.retriever.search(_search_query(question, history), scopes)
+        hits = self.retriever.search(self._search_query(question, history), scopes)
         if not self.retriever.is_relevant(hits):
             return AnswerStream(question, "no_results", [], iter([NO_RESULTS_TEXT]))
         sources = number_sources(hits)
         if self.chat is None:
             return AnswerStream(question, "extractive", sources, iter([extractive_text(sources)]))
-        messages = build_messages(question, hits, history)
+        settings = self.retriever.settings
+        contexts = with_neighbours(
+            hits,
+            self.retriever.store,
+            radius=settings.context_neighbours,
+            budget_tokens=settings.context_tokens,
+        )
+        messages = build_messages(question, contexts, history)
         return AnswerStream(question, "generated", sources, self.chat.stream(messages))
 
     def ask(
@@ -152,10 +164,9 @@ class Answerer:
     ) -> Answer:
         return self.stream(question, scopes, history).answer
 
-
-def _search_query(question: str, history: Sequence[Turn]) -> str:
-    """Follow-ups like 'and for contractors?' need the previous question to retrieve well."""
-    previous = [t.text for t in history if t.role == "user"][-1:]
-    if previous and len(question.split()) < 8:
-        return f"{previous[0]}\n{question}"
-    return question
+    def _search_query(self, question: str, history: Sequence[Turn]) -> str:
+        """What is searched: a follow-up rewritten into a standalone question by the chat model
+        (one short call), or without one, the previous question prepended to a short follow-up."""
+        if self.chat is not None and history and self.retriever.settings.rewrite_followups:
+            return standalone_question(self.chat, question, history)
+        return heuristic_search_query(question, history)

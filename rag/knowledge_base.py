@@ -143,7 +143,7 @@ class KnowledgeBase:
         from rag.retrieval import Retriever
 
         return Answerer(
-            Retriever(self.store, self.embedder, self.registry, self.settings), self.chat
+            Retriever(self.store, self.embedder, self.registry, self.settings, self.chat), self.chat
         )
 
     def warm_up(self) -> None:

@@ -157,3 +157,16 @@ def _identity_match(asked: set[str], source: str) -> float:
     """The share of the document's identifying name words that the question contains."""
     wanted = name_words(source)
     return len(wanted & asked) / len(wanted) if wanted else 0.0
+
+
+class ChainedReranker:
+    """``first`` orders every candidate, then ``second`` re-orders that list (a model reads the
+    best of it)."""
+
+    def __init__(self, first: Reranker, second: Reranker) -> None:
+        self.first = first
+        self.second = second
+        self.name = f"{first.name}+{second.name}"
+
+    def rerank(self, question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
+        return self.second.rerank(question, self.first.rerank(question, hits))

@@ -5,22 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.embeddings import Embedder
+from rag.errors import ConfigurationError
+from rag.llm import ChatModel
 from rag.models import SearchHit
 from rag.registry import Registry
-from rag.rerank import EvidenceReranker, Reranker
+from rag.rerank import ChainedReranker, EvidenceReranker, Reranker
 from rag.settings import Settings
 from rag.store import ChunkStore, SearchMode
 
 
 class Retriever:
     def __init__(
-        self, store: ChunkStore, embedder: Embedder, registry: Registry, settings: Settings
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        registry: Registry,
+        settings: Settings,
+        chat: ChatModel | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.registry = registry
         self.settings = settings
-        self.reranker = make_reranker(settings)
+        self.reranker = make_reranker(settings, chat)
 
     def search(
         self,
@@ -63,8 +70,31 @@ class Retriever:
         return bool(scores) and max(scores) >= self.settings.min_relevance
 
 
-def make_reranker(settings: Settings) -> Reranker | None:
-    """The second stage the settings ask for (``None``: the first stage's order is final)."""
-    if settings.reranker == "evidence":
-        return EvidenceReranker()
-    return None
+def make_reranker(settings: Settings, chat: ChatModel | None = None) -> Reranker | None:
+    """The second stage the settings ask for (``None``: the first stage's order is final).
+
+    A model-based reranker reads the evidence reranker's order, so its candidate window holds
+    the likeliest documents and pages.
+    """
+    choice = settings.reranker
+    if choice == "none":
+        return None
+    evidence = EvidenceReranker()
+    if choice == "cross-encoder":
+        from rag.cross_encoder import CrossEncoderReranker
+
+        model = CrossEncoderReranker(
+            settings.cross_encoder_model, batch_size=settings.cross_encoder_batch_size
+        )
+        return ChainedReranker(evidence, model)
+    if choice == "llm":
+        if chat is None:
+            raise ConfigurationError(
+                "RAGBOT_RERANKER=llm needs a chat model: set OPENAI_API_KEY (or "
+                "RAGBOT_CHAT_BASE_URL), or choose RAGBOT_RERANKER=evidence."
+            )
+        from rag.llm_rerank import LLMReranker
+
+        llm = LLMReranker(chat, max_candidates=settings.llm_rerank_candidates)
+        return ChainedReranker(evidence, llm)
+    return evidence

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PdfPipeline = Literal["auto", "standard", "native"]
 Fusion = Literal["rrf", "weighted"]
-Reranking = Literal["none", "evidence"]
+Reranking = Literal["auto", "none", "evidence", "cross-encoder", "llm"]
 
 DEFAULT_OPENAI_EMBEDDING_MODEL = "openai:text-embedding-3-small"
 DEFAULT_LOCAL_EMBEDDING_MODEL = "local:all-MiniLM-L6-v2"
@@ -110,24 +110,22 @@ class Settings(BaseSettings):
         0.3, ge=-1.0, le=1.0, description="Best dense cosine below this means 'nothing relevant'."
     )
     history_turns: int = Field(6, ge=0, le=50)
-    reranker: Reranking = Field(
-        "evidence",
-        description="Second stage over the wide candidate list: 'evidence' (no model: document, "
-        "file-name and page evidence with each chunk's rank) or 'none'.",
+    context_neighbours: int = Field(
+        1, ge=0, le=5, description="Chunks before and after each source that the model also reads."
     )
-    rerank_candidates: int = Field(
-        60, ge=1, le=500, description="First-stage (hybrid) candidates given to the reranker."
+    context_tokens: int = Field(
+        6000, ge=500, le=100_000, description="Budget of the sources' text given to the model."
     )
-
     # --- re-ranking and follow-up rewriting (rag/cross_encoder.py, rag/llm_rerank.py,
     # --- rag/query_rewrite.py) -------------------------------------------------------------
-    reranker: Literal["auto", "none", "cross-encoder", "llm"] = Field(
+    reranker: Reranking = Field(
         "auto",
-        description="Second stage over the first stage's candidates. 'auto': the offline reranker "
-        "that needs no download; 'cross-encoder': a sentence-transformers cross-encoder "
-        "(pip install 'ragbot[rerank]'; weights downloaded on first use and cached); 'llm': one "
-        "short call to the chat model per question (needs a chat model); 'none': first-stage "
-        "order.",
+        description="Second stage over the first stage's candidates. 'evidence' (and 'auto'): "
+        "no model, no download: document, file-name and page evidence combined with each "
+        "chunk's rank; 'cross-encoder': evidence, then a sentence-transformers cross-encoder "
+        "(pip install 'ragbot[rerank]'; weights downloaded on first use and cached); 'llm': "
+        "evidence, then one short call to the chat model per question (needs a chat model); "
+        "'none': the first stage's order.",
     )
     cross_encoder_model: str = Field(
         "cross-encoder/ms-marco-MiniLM-L-6-v2",
@@ -135,7 +133,7 @@ class Settings(BaseSettings):
     )
     cross_encoder_batch_size: int = Field(32, ge=1, le=1024)
     rerank_candidates: int = Field(
-        50, ge=1, le=500, description="How many first-stage candidates the reranker sees."
+        60, ge=1, le=500, description="How many first-stage candidates the reranker sees."
     )
     llm_rerank_candidates: int = Field(
         20, ge=1, le=100, description="How many of the candidates the 'llm' reranker reads."

@@ -201,6 +201,17 @@ class ChunkStore:
             iterator.close()
         return found
 
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """The shown text of stored chunks, by chunk id (ids not found are left out)."""
+        if not chunk_ids:
+            return {}
+        rows = self.client.query(
+            self.collection,
+            filter=f"chunk_id in {json.dumps(list(chunk_ids))}",
+            output_fields=["chunk_id", "text"],
+        )
+        return {row["chunk_id"]: row["text"] for row in rows}
+
     # --- search --------------------------------------------------------------------------
     def search(
         self,

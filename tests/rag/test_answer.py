@@ -96,8 +96,10 @@ def test_other_channels_documents_never_reach_the_prompt(
     assert all(s.doc_id != "M" for s in answer.sources)
 
 
-def test_history_is_passed_for_follow_ups(chat_kb: KnowledgeBase, fake_openai: FakeOpenAI) -> None:
-    fake_openai.queue_chat_reply("Yes, 25 days [1].")
+def test_a_follow_up_is_rewritten_for_retrieval_and_answered_with_history(
+    chat_kb: KnowledgeBase, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.queue_chat_reply("Is the employees' vacation paid?", "Yes, 25 days [1].")
     history = [
         Turn("user", "How many vacation days do employees get?"),
         Turn("assistant", "25 days [1]."),
@@ -105,10 +107,16 @@ def test_history_is_passed_for_follow_ups(chat_kb: KnowledgeBase, fake_openai: F
 
     answer = chat_kb.ask("And is that paid?", ["C1"], history)
 
-    messages = fake_openai.requests_to("/chat/completions")[0].json["messages"]
+    rewrite, reply = (r.json for r in fake_openai.requests_to("/chat/completions"))
+    assert "How many vacation days" in str(rewrite["messages"])
+    assert "And is that paid?" in str(rewrite["messages"])
+    assert not rewrite.get("stream")
+    messages = reply["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[1]["content"] == "How many vacation days do employees get?"
+    assert messages[-1]["content"].endswith("Question: And is that paid?")
     assert answer.kind == "generated"
+    assert answer.sources and answer.sources[0].doc_id == "H"
 
 
 def test_a_stream_cut_midway_is_a_typed_error(
@@ -169,3 +177,74 @@ def test_a_model_timeout_is_a_typed_error(chat_kb: KnowledgeBase, fake_openai: F
 
     assert "took too long" in caught.value.user_message
     assert len(fake_openai.requests_to("/chat/completions")) == 2
+
+
+LEDGER = "\n\n".join(
+    f"## Section {n}\n\n" + " ".join(f"Ledger fact {n}.{i} about region {n}." for i in range(12))
+    for n in range(1, 7)
+).encode()
+
+
+def test_the_model_reads_each_source_with_its_neighbouring_chunks(
+    settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI
+) -> None:
+    from pydantic import SecretStr
+
+    configured = settings.model_copy(
+        update={
+            "openai_base_url": fake_openai.base_url,
+            "openai_api_key": SecretStr("sk-test"),
+            "chunk_max_tokens": 64,
+            "top_k": 1,
+        }
+    )
+    kb = KnowledgeBase(configured, embedder=embedder)
+    try:
+        receipt = kb.ingest_bytes(LEDGER, SourceInfo("ledger.md"), doc_id="L", scopes=["C1"])
+        assert receipt.chunks >= 5
+        (hit,) = kb.search("Ledger fact 3.5 about region 3", ["C1"])
+        fake_openai.queue_chat_reply("Region 3 [1].")
+
+        kb.ask("Ledger fact 3.5 about region 3", ["C1"])
+
+        prompt = fake_openai.requests_to("/chat/completions")[0].json["messages"][-1]["content"]
+        version = hit.chunk_id.rsplit("#", 1)[0]
+        around = [f"{version}#{hit.chunk_index + step}" for step in (-1, 1)]
+        neighbours = kb.store.chunks_by_id(around)
+        assert neighbours, "the best chunk should have a neighbour in a six-section document"
+        at = prompt.index(hit.text)
+        for chunk_id, text in neighbours.items():  # before it, or after it, in document order
+            where = prompt.index(text.splitlines()[-1])
+            assert (where < at) if chunk_id == around[0] else (where > at)
+        assert "[2]" not in prompt  # still one numbered source
+    finally:
+        kb.close()
+
+
+def test_without_neighbours_the_model_reads_only_the_sources(
+    settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI
+) -> None:
+    from pydantic import SecretStr
+
+    configured = settings.model_copy(
+        update={
+            "openai_base_url": fake_openai.base_url,
+            "openai_api_key": SecretStr("sk-test"),
+            "chunk_max_tokens": 64,
+            "top_k": 1,
+            "context_neighbours": 0,
+        }
+    )
+    kb = KnowledgeBase(configured, embedder=embedder)
+    try:
+        kb.ingest_bytes(LEDGER, SourceInfo("ledger.md"), doc_id="L", scopes=["C1"])
+        (hit,) = kb.search("Ledger fact 3.5 about region 3", ["C1"])
+        fake_openai.queue_chat_reply("Region 3 [1].")
+
+        kb.ask("Ledger fact 3.5 about region 3", ["C1"])
+
+        prompt = fake_openai.requests_to("/chat/completions")[0].json["messages"][-1]["content"]
+        sources = prompt.split("Sources:\n\n", 1)[1].rsplit("\n\nQuestion:", 1)[0]
+        assert sources.split("\n", 1)[1] == hit.text
+    finally:
+        kb.close()

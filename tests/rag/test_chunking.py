@@ -15,7 +15,10 @@ from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
         ("3M_2018_10K.pdf", "3M 2018 10K"),
         ("Pfizer_2023Q2_10Q.pdf", "Pfizer 2023 Q2 10Q"),
         ("travel-policy.v2.docx", "travel policy v2"),
-        ("JOHNSON_JOHNSON_2023_8K_dated-2023-08-30.pdf", "JOHNSON JOHNSON 2023 8K dated 2023 08 30"),
+        (
+            "JOHNSON_JOHNSON_2023_8K_dated-2023-08-30.pdf",
+            "JOHNSON JOHNSON 2023 8K dated 2023 08 30",
+        ),
         ("notes", "notes"),
     ],
 )
@@ -30,7 +33,9 @@ def convert(settings: Settings, name: str, text: str) -> object:
 def test_identity_is_the_title_and_the_readable_file_name(settings: Settings) -> None:
     titled = convert(settings, "hb_2024.md", "# Employee Handbook\n\nVacation is 25 days.\n")
     untitled = convert(settings, "hb_2024.md", "Vacation is 25 days a year for everyone.\n")
-    filing = convert(settings, "acme_2018.md", "## Item 7. Management's Discussion\n\nSales rose.\n")
+    filing = convert(
+        settings, "acme_2018.md", "## Item 7. Management's Discussion\n\nSales rose.\n"
+    )
 
     assert document_identity("hb_2024.md", titled) == "Employee Handbook (hb 2024)"  # type: ignore[arg-type]
     assert document_identity("hb_2024.md", untitled) == "hb 2024"  # type: ignore[arg-type]

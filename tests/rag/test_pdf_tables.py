@@ -56,8 +56,12 @@ def statement_pdf(path: Path, extra_rows: int = 0) -> Path:
             pdf.setFont("Helvetica", 9)
             y = 740.0
     y -= 14
-    pdf.drawString(57, y, "The accompanying notes are an integral part of this statement and should")
-    pdf.drawString(57, y - 11, "be read together with it, as they explain the figures in some detail.")
+    pdf.drawString(
+        57, y, "The accompanying notes are an integral part of this statement and should"
+    )
+    pdf.drawString(
+        57, y - 11, "be read together with it, as they explain the figures in some detail."
+    )
     pdf.save()
     return path
 
@@ -124,12 +128,12 @@ def test_every_chunk_of_a_long_table_repeats_its_title_and_header(
 
 def test_html_tables_are_written_row_by_row(native_settings: Settings) -> None:
     html = (
-        "<html><body><h1>Revenue</h1><table>"
-        "<tr><th>Segment</th><th>2019</th><th>2018</th></tr>"
-        "<tr><td>Cloud</td><td>1,200</td><td>950</td></tr>"
-        "<tr><td>Devices</td><td>300</td><td>410</td></tr>"
-        "</table></body></html>"
-    ).encode()
+        b"<html><body><h1>Revenue</h1><table>"
+        b"<tr><th>Segment</th><th>2019</th><th>2018</th></tr>"
+        b"<tr><td>Cloud</td><td>1,200</td><td>950</td></tr>"
+        b"<tr><td>Devices</td><td>300</td><td>410</td></tr>"
+        b"</table></body></html>"
+    )
     converted = Converter(native_settings).convert("revenue.html", html)
     chunker = Chunker(make_tokenizer(DEFAULT_LOCAL_EMBEDDING_MODEL, 256))
 
