@@ -137,13 +137,17 @@ def _clean(text: str) -> str:
 def rebuild_tables(document: DoclingDocument) -> tuple[DoclingDocument, int]:
     """A copy of ``document`` with figure tables rebuilt; returns it and the number of tables.
 
-    Only flat documents of text items (what the native PDF pipeline produces) are rebuilt; any
-    other document is returned unchanged.
+    Only documents without tables, made of positioned text items (what the native PDF pipeline
+    produces), are rebuilt; pictures (text-less in that pipeline) are left out. Any other
+    document is returned unchanged.
     """
-    items = [item for item, _ in document.iterate_items(with_groups=False)]
-    if not items or not all(isinstance(i, TextItem) and i.prov for i in items):
+    if document.tables:
         return document, 0
-    fragments = [_fragment(item, document) for item in items]  # type: ignore[arg-type]
+    items = [item for item, _ in document.iterate_items(with_groups=False)]
+    texts = [i for i in items if isinstance(i, TextItem) and i.prov]
+    if not texts or any(getattr(i, "children", None) for i in texts):
+        return document, 0
+    fragments = [_fragment(item, document) for item in texts]
     out = DoclingDocument(name=document.name, origin=document.origin)
     out.pages = document.pages
     tables = 0

@@ -67,7 +67,7 @@ class Retriever:
     def is_relevant(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the best hit is close enough in meaning to be worth an answer."""
         scores = [h.dense_score for h in hits if h.dense_score is not None]
-        return bool(scores) and max(scores) >= self.settings.min_relevance
+        return bool(scores) and max(scores) >= self.settings.relevance_threshold
 
 
 def make_reranker(settings: Settings, chat: ChatModel | None = None) -> Reranker | None:

@@ -19,6 +19,9 @@ Reranking = Literal["auto", "none", "evidence", "cross-encoder", "llm"]
 
 DEFAULT_OPENAI_EMBEDDING_MODEL = "openai:text-embedding-3-small"
 DEFAULT_LOCAL_EMBEDDING_MODEL = "local:all-MiniLM-L6-v2"
+# Best-source cosine under which at most 1% of answerable questions fall on the evaluation sets
+# (SQuAD, TAT-QA, FinanceBench: bench/retrieval_eval.py, "Abstaining" in docs/benchmarks.md).
+CALIBRATED_RELEVANCE: dict[str, float] = {DEFAULT_LOCAL_EMBEDDING_MODEL: 0.3}
 
 
 def _env(name: str) -> AliasChoices:
@@ -106,8 +109,13 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50)
     fusion: Fusion = "rrf"
     dense_weight: float = Field(0.6, ge=0.0, le=1.0, description="Weighted fusion only.")
-    min_relevance: float = Field(
-        0.3, ge=-1.0, le=1.0, description="Best dense cosine below this means 'nothing relevant'."
+    min_relevance: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Best dense cosine below this means 'nothing relevant'. Default: the value "
+        "calibrated for the embedding model (docs/benchmarks.md), else 0 (the model is asked, "
+        "and told to say when the sources don't cover the question).",
     )
     history_turns: int = Field(6, ge=0, le=50)
     context_neighbours: int = Field(
@@ -179,6 +187,13 @@ class Settings(BaseSettings):
         if self.embedding_api_key or self.openai_api_key:
             return DEFAULT_OPENAI_EMBEDDING_MODEL
         return DEFAULT_LOCAL_EMBEDDING_MODEL
+
+    @property
+    def relevance_threshold(self) -> float:
+        """The cosine cut-off under which the answer step says it found nothing."""
+        if self.min_relevance is not None:
+            return self.min_relevance
+        return CALIBRATED_RELEVANCE.get(self.resolved_embedding_model, 0.0)
 
     @property
     def chat_configured(self) -> bool:
