@@ -171,6 +171,7 @@ class Config:
     label: str
     ingest: dict[str, Any]
     search: dict[str, Any] = dataclasses.field(default_factory=dict)
+    extends: str | None = None  # start from this configuration's store (its files unchanged)
 
     @property
     def store_key(self) -> str:
@@ -203,6 +204,7 @@ CONFIGS: list[Config] = [
         "+ page cap 2,000 (PEPSICO 10-K, 503 pages, admitted)",
         {"max_pages": 2000, "table_rows": False, "index_document_identity": False},
         {"reranker": "none"},
+        extends="before",
     ),
     Config(
         "tables",
@@ -274,9 +276,13 @@ def make_kb(config: Config, data_dir: Path, search: bool) -> Any:
     return KnowledgeBase(settings)
 
 
-def ingest(config: Config, pdfs: Sequence[Path], fresh: bool, convert_cache: bool) -> dict:
+def store_dir(config: Config, pdfs: Sequence[Path]) -> Path:
     names = hashlib.sha1(" ".join(p.stem for p in pdfs).encode()).hexdigest()[:6]
-    data_dir = STORES / f"{config.store_key}-{len(pdfs)}-{names}"
+    return STORES / f"{config.store_key}-{len(pdfs)}-{names}"
+
+
+def ingest(config: Config, pdfs: Sequence[Path], fresh: bool, convert_cache: bool) -> dict:
+    data_dir = store_dir(config, pdfs)
     marker = data_dir / "ingest.json"
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
@@ -284,6 +290,11 @@ def ingest(config: Config, pdfs: Sequence[Path], fresh: bool, convert_cache: boo
         return json.loads(marker.read_text())
     if data_dir.exists():
         shutil.rmtree(data_dir)  # an interrupted earlier ingestion
+    base = next((c for c in CONFIGS if c.name == config.extends), None)
+    incremental = base is not None and (store_dir(base, pdfs) / "ingest.json").exists()
+    if base is not None and incremental:
+        shutil.copytree(store_dir(base, pdfs), data_dir)
+        (data_dir / "ingest.json").unlink()
     kb = make_kb(config, data_dir, search=False)
     cache = ConversionCache(CONVERTED, kb.converter) if convert_cache else None
     if cache is not None:
@@ -315,7 +326,7 @@ def ingest(config: Config, pdfs: Sequence[Path], fresh: bool, convert_cache: boo
         "chunks": chunks,
         "seconds": seconds,
         # only an ingestion that converted every file itself measures ingest speed
-        "pages_per_s": None if cache and cache.hits else pages / seconds,
+        "pages_per_s": None if (cache and cache.hits) or incremental else pages / seconds,
         "refused": refused,
     }
     marker.write_text(json.dumps(info))
@@ -445,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         publish("financebench", "financebench", saved, report, command, write=True)
         return 0
     results = run(args)
-    partial = bool(args.docs) or bool(args.configs) or bool(args.only)
+    partial = bool(args.docs) or bool(args.only)
     name = "financebench" if not partial else "financebench-partial"
     publish(name, "financebench", results, report, command, write=not (args.no_write or partial))
     return 0
