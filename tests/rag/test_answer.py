@@ -116,7 +116,8 @@ def test_a_follow_up_is_rewritten_for_retrieval_and_answered_with_history(
     assert messages[1]["content"] == "How many vacation days do employees get?"
     assert messages[-1]["content"].endswith("Question: And is that paid?")
     assert answer.kind == "generated"
-    assert answer.sources and answer.sources[0].doc_id == "H"
+    assert answer.sources
+    assert answer.sources[0].doc_id == "H"
 
 
 def test_a_stream_cut_midway_is_a_typed_error(

@@ -1,0 +1,82 @@
+"""Two-stage retrieval: the reranker the settings ask for, and what ``KnowledgeBase.search``
+gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.embeddings import Embedder
+from rag.errors import ConfigurationError
+from rag.knowledge_base import KnowledgeBase
+from rag.models import SourceInfo
+from rag.rerank import ChainedReranker, EvidenceReranker
+from rag.retrieval import make_reranker
+from rag.settings import Settings
+
+REPORT = (
+    "# Annual report\n\n## Results\n\nRevenue was {revenue} million dollars for the year and "
+    "operating costs were {costs} million dollars.\n\n## Outlook\n\nWe expect steady demand "
+    "for widgets in every region next year.\n"
+)
+
+
+def test_the_default_second_stage_is_the_evidence_reranker(settings: Settings) -> None:
+    assert isinstance(make_reranker(settings), EvidenceReranker)
+    assert make_reranker(settings.model_copy(update={"reranker": "none"})) is None
+
+
+def test_an_llm_reranker_needs_a_chat_model(settings: Settings) -> None:
+    with pytest.raises(ConfigurationError, match="chat model"):
+        make_reranker(settings.model_copy(update={"reranker": "llm"}))
+
+
+def test_a_cross_encoder_that_cannot_load_offline_is_a_clear_error(settings: Settings) -> None:
+    missing = settings.model_copy(
+        update={"reranker": "cross-encoder", "cross_encoder_model": "/nonexistent/model"}
+    )
+    with pytest.raises(ConfigurationError):
+        make_reranker(missing)
+
+
+def test_an_llm_reranker_reads_the_evidence_order(settings: Settings) -> None:
+    from rag.llm import ChatModel
+
+    chat = ChatModel.from_settings(
+        settings.model_copy(update={"chat_base_url": "http://127.0.0.1:9/v1"})
+    )
+    reranker = make_reranker(settings.model_copy(update={"reranker": "llm"}), chat)
+
+    assert isinstance(reranker, ChainedReranker)
+    assert reranker.name.startswith("evidence+llm")
+
+
+def test_the_document_a_question_names_comes_first(settings: Settings, embedder: Embedder) -> None:
+    kb = KnowledgeBase(settings, embedder=embedder)
+    try:
+        for year, revenue, costs in (("2019", 410, 300), ("2020", 520, 350), ("2021", 610, 390)):
+            kb.ingest_bytes(
+                REPORT.format(revenue=revenue, costs=costs).encode(),
+                SourceInfo(f"ACME_{year}_annual_report.md"),
+                doc_id=f"acme-{year}",
+                scopes=["C1"],
+            )
+
+        hits = kb.search("What was ACME's revenue in 2020?", ["C1"], k=3)
+
+        assert hits[0].doc_id == "acme-2020"
+        assert "520" in hits[0].text
+        assert "ACME" not in hits[0].text  # the identity is indexed, not shown
+        assert len(hits) == 3
+    finally:
+        kb.close()
+
+
+def test_search_without_a_second_stage_keeps_k(settings: Settings, embedder: Embedder) -> None:
+    kb = KnowledgeBase(settings.model_copy(update={"reranker": "none"}), embedder=embedder)
+    try:
+        kb.ingest_bytes(
+            REPORT.format(revenue=1, costs=2).encode(), SourceInfo("r.md"), doc_id="r", scopes=["C"]
+        )
+        assert len(kb.search("revenue", ["C"], k=1)) == 1
+    finally:
+        kb.close()
