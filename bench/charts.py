@@ -79,6 +79,31 @@ def retrieval_chart(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def financebench_chart(results: dict[str, Any], path: Path) -> None:
+    """doc@5, page@5 and answer@5 per configuration row (each row adds one technique)."""
+    plt = _pyplot()
+    rows = list(results["rows"].values())
+    metrics = ("doc@5", "page@5", "answer@5")
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(metrics)
+    for m, metric in enumerate(metrics):
+        xs = [i + (m - 1) * width for i in range(len(rows))]
+        ax.bar(xs, [r[metric] for r in rows], width, label=metric, color=f"C{m}")
+    ax.axhline(0.95, color="C0", linestyle="--", linewidth=1, label="target doc@5 0.95")
+    ax.axhline(0.60, color="C1", linestyle="--", linewidth=1, label="target page@5 0.60")
+    labels = [r["label"].split(":")[0].replace("+ ", "+")[:28] for r in rows]
+    ax.set_xticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_title(
+        f"FinanceBench: {results['questions']} questions over {results['pdfs']} filings in one "
+        "store (all-MiniLM-L6-v2, no key)"
+    )
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     IMG_DIR.mkdir(parents=True, exist_ok=True)
     lines = [

@@ -194,6 +194,7 @@ SECTION_ORDER = [
     "conversion",
     "search",
     "retrieval",
+    "financebench",
     "footprint",
     "load",
     "charts",

@@ -337,14 +337,18 @@ def evaluate(config: Config, questions: Sequence[FinanceQuestion], info: dict) -
     kb = make_kb(config, STORES / info["data_dir"], search=True)
     kb.warm_up()
     kb.search("warm-up question", None, k=K)
-    ranked, times = [], []
+    ranked, times, cosines = [], [], []
     for q in questions:
         started = time.perf_counter()
         hits = kb.search(q.question, None, k=K)
         times.append(time.perf_counter() - started)
         ranked.append([Source(h.doc_id, h.pages, h.text) for h in hits])
+        cosines.append(max((h.dense_score or 0.0 for h in hits), default=0.0))
+    threshold = kb.settings.relevance_threshold
     kb.close()
     result = score(ranked, questions)
+    result["best_cosines"] = cosines
+    result["false_abstentions"] = sum(c < threshold for c in cosines) / max(len(cosines), 1)
     result["p50_ms"] = statistics.median(times) * 1000
     result["p95_ms"] = percentile(times, 95) * 1000
     result["misses"] = [
@@ -424,6 +428,8 @@ def report(results: dict[str, Any], command: str) -> str:
             rows,
         )
     )
+    if results.get("chart"):
+        out.append(f"\n![FinanceBench rows]({results['chart']})\n")
     refused = {
         doc: why
         for row in results["rows"].values()
@@ -457,6 +463,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = run(args)
     partial = bool(args.docs) or bool(args.only)
+    if not (args.no_write or partial):
+        from bench.charts import financebench_chart
+        from bench.common import IMG_DIR
+
+        IMG_DIR.mkdir(parents=True, exist_ok=True)
+        financebench_chart(results, IMG_DIR / "financebench.png")
+        results["chart"] = "img/financebench.png"
     name = "financebench" if not partial else "financebench-partial"
     publish(name, "financebench", results, report, command, write=not (args.no_write or partial))
     return 0
