@@ -277,7 +277,7 @@ def make_kb(config: Config, data_dir: Path, search: bool) -> Any:
 
 
 def store_dir(config: Config, pdfs: Sequence[Path]) -> Path:
-    names = hashlib.sha1(" ".join(p.stem for p in pdfs).encode()).hexdigest()[:6]
+    names = hashlib.sha1(" ".join(sorted(p.stem for p in pdfs)).encode()).hexdigest()[:6]
     return STORES / f"{config.store_key}-{len(pdfs)}-{names}"
 
 
@@ -365,6 +365,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         pdfs = pdfs[: args.docs]
     if args.only:
         pdfs = [p for p in pdfs if any(p.stem.startswith(prefix) for prefix in args.only)]
+    if args.reverse:  # a second run in parallel converts other files first
+        pdfs = pdfs[::-1]
     names = {p.stem for p in pdfs}
     questions = [q for q in load_questions() if q.doc in names]
     chosen = [c for c in CONFIGS if not args.configs or c.name in args.configs]
@@ -445,6 +447,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--configs", nargs="*", help="rows to run (default: all)")
     parser.add_argument("--docs", type=int, default=0, help="only the first N filings")
     parser.add_argument("--only", nargs="*", help="only filings whose names start so")
+    parser.add_argument("--reverse", action="store_true", help="ingest in reverse name order")
     parser.add_argument("--fresh", action="store_true", help="re-ingest even if a store exists")
     parser.add_argument(
         "--convert-cache", action="store_true", help="reuse Docling conversions (faster)"
