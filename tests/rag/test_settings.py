@@ -92,3 +92,22 @@ def test_reranking_and_rewriting_settings(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("RAGBOT_RERANKER", "magic")
     with pytest.raises(ValidationError, match="reranker"):
         make()
+
+
+def test_the_relevance_threshold_is_calibrated_per_embedding_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rag.settings import CALIBRATED_RELEVANCE, DEFAULT_LOCAL_EMBEDDING_MODEL
+
+    local = Settings(_env_file=None)  # type: ignore[call-arg]
+    uncalibrated = Settings(_env_file=None, embedding_model="local:/models/other")  # type: ignore[call-arg]
+    monkeypatch.setenv("RAGBOT_MIN_RELEVANCE", "0.42")
+    explicit = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert local.relevance_threshold == CALIBRATED_RELEVANCE[DEFAULT_LOCAL_EMBEDDING_MODEL]
+    assert uncalibrated.relevance_threshold == 0.0  # the chat model is asked instead
+    assert explicit.relevance_threshold == 0.42
+
+
+def test_long_annual_reports_are_admitted_by_default() -> None:
+    assert Settings(_env_file=None).max_pages >= 503  # type: ignore[call-arg]
