@@ -106,6 +106,7 @@ class _Outstanding:
     attempt: int = 0
     envelope_id: str = ""
     sent_at: float = 0.0
+    acks_to_lose: int = 0
     timer: asyncio.TimerHandle | None = None
     done: bool = False
 
@@ -143,6 +144,7 @@ class FakeSocketMode:
         self.deliveries: list[Delivery] = []
         self.acks: list[Ack] = []
         self.stray_acks: list[Payload] = []  # acknowledgements of no envelope we sent
+        self.lost_acks: list[str] = []  # envelope ids whose acknowledgement `deliver` lost
         self.timeouts: list[Delivery] = []  # deliveries not acknowledged in time
         self.failed: list[Payload] = []  # Events API payloads given up on after all retries
         self.handshakes_refused = 0
@@ -330,19 +332,23 @@ class FakeSocketMode:
 
     # ------------------------------------------------------------------ envelopes
 
-    def deliver(self, kind: str, payload: Payload) -> str:
+    def deliver(self, kind: str, payload: Payload, *, lose_acks: int = 0) -> str:
         """Send a payload in an envelope (``kind``: ``events_api``, ``slash_commands`` or
-        ``interactive``); returns the first envelope's id, the key for `wait_ack`."""
+        ``interactive``); returns the first envelope's id, the key for `wait_ack`.
+
+        ``lose_acks``: that many acknowledgements of it go missing on the way back, as they do
+        when a connection fails (recorded in ``lost_acks``).
+        """
         if kind not in ("events_api", "slash_commands", "interactive"):
             raise ValueError(f"unknown envelope type {kind!r}")
         key = self._new_envelope_id()
-        item = _Outstanding(key, kind, payload, envelope_id=key)
+        item = _Outstanding(key, kind, payload, envelope_id=key, acks_to_lose=lose_acks)
         self._call(lambda: self._attempt(item))
         return key
 
-    def deliver_event(self, event: Payload, **body: Any) -> str:
+    def deliver_event(self, event: Payload, *, lose_acks: int = 0, **body: Any) -> str:
         """An Events API envelope around ``event`` (``body``: `event_callback_body` options)."""
-        return self.deliver("events_api", event_callback_body(event, **body))
+        return self.deliver("events_api", event_callback_body(event, **body), lose_acks=lose_acks)
 
     def _new_envelope_id(self) -> str:
         return str(uuid.uuid4())
@@ -418,6 +424,11 @@ class FakeSocketMode:
             item = self._outstanding.get(envelope_id) if isinstance(envelope_id, str) else None
             if item is None or not isinstance(message, dict):
                 self.stray_acks.append(message if isinstance(message, dict) else {"raw": raw})
+                self._changed.notify_all()
+                return
+            if item.acks_to_lose > 0:
+                item.acks_to_lose -= 1
+                self.lost_acks.append(envelope_id)
                 self._changed.notify_all()
                 return
             late = item.done or item.envelope_id != envelope_id

@@ -244,3 +244,16 @@ def test_more_than_ten_connections_are_turned_away(socket_mode: FakeSocketMode) 
     finally:
         for ws in [*opened, extra]:
             ws.close()
+
+
+def test_a_lost_acknowledgement_brings_the_event_again(socket_mode: FakeSocketMode) -> None:
+    ws, _ = _open(socket_mode)
+    with ws:
+        key = socket_mode.deliver_event(app_mention_event("<@UBOT> hi"), lose_acks=1)
+        first = _recv(ws)
+        _ack(ws, first)
+        retry = _recv(ws)
+        _ack(ws, retry)
+        assert socket_mode.wait_ack(key).envelope_id == retry["envelope_id"]
+    assert socket_mode.lost_acks == [first["envelope_id"]]
+    assert retry["retry_attempt"] == 1
