@@ -34,29 +34,16 @@ def socket_mode_settings(settings: BotSettings) -> BotSettings:
     )
 
 
-class SocketModeBot(Bot):
-    """The app connected to `FakeSocketMode`; events, commands and clicks arrive as envelopes
-    and each helper waits for the bot's acknowledgement (Slack re-delivers events without one).
-    """
+class SocketModeTransport(Bot):
+    """`Bot`'s helpers for a bot connected to `FakeSocketMode` (in this process or another):
+    events, commands and clicks arrive as envelopes, and each helper waits for the bot's
+    acknowledgement (Slack re-delivers events without one)."""
 
-    def __init__(
-        self,
-        settings: BotSettings,
-        slack: FakeSlack,
-        openai: FakeOpenAI,
-        embedder: Embedder,
-        socket_mode: FakeSocketMode,
-    ) -> None:
+    def __init__(self, slack: FakeSlack, openai: FakeOpenAI, socket_mode: FakeSocketMode) -> None:
         self.slack, self.openai, self.socket_mode = slack, openai, socket_mode
-        self.deps = start_runtime(settings, embedder=embedder)
-        self.socket_server = SocketModeServer(
-            build_app(self.deps), APP_TOKEN, ping_interval_s=settings.socket_mode_ping_s
-        ).start()
-        socket_mode.wait_connected()
 
     def stop(self) -> None:
-        self.socket_server.stop()
-        stop_runtime(self.deps)
+        return None
 
     def send_event(
         self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
@@ -86,6 +73,29 @@ class SocketModeBot(Bot):
         payload = json.loads(parse_qs(body)["payload"][0])
         self.socket_mode.wait_ack(self.socket_mode.deliver("interactive", payload))
         return ACKED
+
+
+class SocketModeBot(SocketModeTransport):
+    """The app in this process, connected to `FakeSocketMode` by `SocketModeServer`."""
+
+    def __init__(
+        self,
+        settings: BotSettings,
+        slack: FakeSlack,
+        openai: FakeOpenAI,
+        embedder: Embedder,
+        socket_mode: FakeSocketMode,
+    ) -> None:
+        super().__init__(slack, openai, socket_mode)
+        self.deps = start_runtime(settings, embedder=embedder)
+        self.socket_server = SocketModeServer(
+            build_app(self.deps), APP_TOKEN, ping_interval_s=settings.socket_mode_ping_s
+        ).start()
+        socket_mode.wait_connected()
+
+    def stop(self) -> None:
+        self.socket_server.stop()
+        stop_runtime(self.deps)
 
 
 @contextmanager

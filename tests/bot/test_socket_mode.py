@@ -4,6 +4,10 @@ payload exactly once."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +20,7 @@ from bot.settings import BotSettings, MissingSlackConfigError
 from bot.socket_mode import SocketModeServer
 from rag.embeddings import Embedder
 from tests.bot.harness import BOT_TOKEN, SAMPLES, bot_settings
-from tests.bot.socket_harness import SocketModeBot, socket_mode_settings
+from tests.bot.socket_harness import SocketModeBot, SocketModeTransport, socket_mode_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_requests import app_mention_event
 from tests.fakes.slack_server import FakeSlack
@@ -162,3 +166,78 @@ def test_bot_loses_nothing_across_reconnects_and_answers_each_question_once(
     assert socket_mode.lost_acks
     assert socket_mode.failed == []
     assert socket_mode.connections_opened >= 4
+
+
+def _serve_env(
+    tmp_path: Path, slack: FakeSlack, openai: FakeOpenAI, app_token: str
+) -> dict[str, str]:
+    """The README's one-process setup: two Slack tokens, nothing else required."""
+    return {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": app_token,
+        "SLACK_API_URL": slack.base_url,
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_BASE_URL": openai.base_url,
+        "RAGBOT_DATA_DIR": str(tmp_path / "data"),
+        "RAGBOT_EMBEDDING_MODEL": "local:all-MiniLM-L6-v2",
+        "RAGBOT_MAX_RETRIES": "0",
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def _ragbot() -> str:
+    return str(Path(sys.executable).parent / "ragbot")
+
+
+@pytest.mark.slow
+def test_ragbot_serve_in_socket_mode_answers_reconnects_and_stops_cleanly(
+    tmp_path: Path, slack: FakeSlack, openai_fake: FakeOpenAI, socket_mode: FakeSocketMode
+) -> None:
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [_ragbot(), "serve"],
+            env=_serve_env(tmp_path, slack, openai_fake, APP_TOKEN),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        socket_mode.wait_connected(1, timeout=180)
+        bot = SocketModeTransport(slack, openai_fake, socket_mode)
+        bot.share_file(SAMPLES / "handbook.md", "C1")
+        bot.wait_receipt("C1", "handbook.md")
+        socket_mode.send_disconnect("refresh_requested")
+        socket_mode.wait_connected(2)
+        answer = bot.wait_answer("C1", bot.mention("How many vacation days do we get?", "C1"))
+        assert "handbook.md" in str(answer.get("blocks"))
+        assert "[1]" in answer["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            returncode = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    output = log.read_text()
+    assert returncode == 0, output[-3000:]
+    assert APP_TOKEN not in output, "no token in the log"
+    assert BOT_TOKEN not in output
+
+
+@pytest.mark.slow
+def test_ragbot_serve_names_a_refused_app_token_in_one_line(
+    tmp_path: Path, slack: FakeSlack, openai_fake: FakeOpenAI, socket_mode: FakeSocketMode
+) -> None:
+    result = subprocess.run(
+        [_ragbot(), "serve"],
+        env=_serve_env(tmp_path, slack, openai_fake, "xapp-1-A1-9-revoked"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ragbot serve: Slack refused SLACK_APP_TOKEN: invalid_auth"
+    )
+    assert "Traceback" not in result.stderr
