@@ -90,8 +90,8 @@ class SocketModeClient(BaseSocketModeClient):
         threading.Thread(
             target=self._receive, args=(ws,), daemon=True, name="socket-mode-receive"
         ).start()
-        if previous is not None:
-            previous.close()
+        if previous is not None:  # its close handshake must not hold up the caller
+            threading.Thread(target=previous.close, daemon=True, name="socket-mode-close").start()
         logger.info("Socket Mode: connected")
 
     def connect_to_new_endpoint(self, force: bool = False) -> None:
@@ -112,21 +112,34 @@ class SocketModeClient(BaseSocketModeClient):
         self.message_workers.shutdown(wait=False, cancel_futures=True)
 
     def _receive(self, ws: ClientConnection) -> None:
+        """Read ``ws`` until it ends; Slack's ``disconnect`` messages and the end itself
+        bring a new connection (once per connection, whichever comes first)."""
         try:
             for message in ws:
-                if isinstance(message, str):
+                if not isinstance(message, str):
+                    continue
+                reason = _disconnect_reason(message)
+                if reason is None:
                     self.enqueue_message(message)
+                    continue
+                _log_disconnect(reason)
+                self._replace(ws)
         except (ConnectionClosed, OSError):
             pass
         if ws is self._ws and not self.closed:
             logger.warning("Socket Mode: the connection was lost; reconnecting")
-            self._reconnect()
+            self._replace(ws)
 
-    def _reconnect(self) -> None:
+    def _replace(self, ws: ClientConnection) -> None:
+        """Connect again unless ``ws`` was already replaced; retry with backoff until it works
+        or the client is closed."""
         delay = 1.0
         while not self.closed:
             try:
-                self.connect_to_new_endpoint()
+                with self.connect_operation_lock:
+                    if ws is not self._ws or self.closed:
+                        return
+                    self.connect()
                 return
             except Exception as err:  # network or Slack errors: keep trying
                 logger.warning(
@@ -139,10 +152,6 @@ class SocketModeClient(BaseSocketModeClient):
             delay = min(delay * 2, MAX_RECONNECT_DELAY_S)
 
     # --- messages ---------------------------------------------------------------------------
-    def enqueue_message(self, message: str) -> None:
-        _log_disconnect(message)
-        super().enqueue_message(message)
-
     def send_message(self, message: str) -> None:
         """Send an acknowledgement; if the connection just went away, on the next one."""
         for attempt in (1, 2):
@@ -160,13 +169,20 @@ class SocketModeClient(BaseSocketModeClient):
                 pass
 
 
-def _log_disconnect(message: str) -> None:
-    if '"disconnect"' not in message:
-        return
+def _disconnect_reason(message: str) -> str | None:
+    """The ``reason`` of a ``{"type": "disconnect"}`` message; None for anything else."""
+    if '"disconnect"' not in message:  # cheap test first: envelopes are most messages
+        return None
     try:
-        reason = json.loads(message).get("reason")
-    except (ValueError, AttributeError):
-        return
+        parsed = json.loads(message)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or parsed.get("type") != "disconnect":
+        return None
+    return str(parsed.get("reason") or "unknown")
+
+
+def _log_disconnect(reason: str) -> None:
     if reason == "link_disabled":
         logger.warning(
             "Socket Mode: Slack disabled this connection (link_disabled); check that Socket Mode "

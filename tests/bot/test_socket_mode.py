@@ -74,7 +74,8 @@ def test_client_reconnects_after_each_kind_of_disconnect(
     finally:
         server.stop()
     assert seen == [f"after cut {n}" for n in range(2, 6)]
-    assert len(slack.calls_to("apps.connections.open")) == socket_mode.connections_opened
+    assert socket_mode.connections_opened == 5, "one new connection per cut"
+    assert len(slack.calls_to("apps.connections.open")) == 5
     assert all(c.token == APP_TOKEN for c in slack.calls_to("apps.connections.open"))
     assert socket_mode.failed == []
     assert socket_mode.handshakes_refused == 0
