@@ -71,6 +71,7 @@ def test_client_reconnects_after_each_kind_of_disconnect(
             socket_mode.wait_connected(number)
             key = socket_mode.deliver_event(app_mention_event(f"after cut {number}"))
             assert socket_mode.wait_ack(key).connection >= number
+        socket_mode.wait(lambda: len(seen) == 4, what="listeners run")  # they run after the ack
     finally:
         server.stop()
     assert seen == [f"after cut {n}" for n in range(2, 6)]
@@ -90,6 +91,7 @@ def test_client_acknowledges_a_redelivery_and_sends_acks_on_the_new_connection(
         socket_mode.wait_connected(1)
         key = socket_mode.deliver_event(app_mention_event("lost ack"), lose_acks=1)
         ack = socket_mode.wait_ack(key)
+        socket_mode.wait(lambda: len(seen) == 2, what="listeners run")  # they run after the ack
     finally:
         server.stop()
     assert [d.retry_attempt for d in socket_mode.deliveries_of(key)] == [0, 1]

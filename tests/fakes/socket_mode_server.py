@@ -80,10 +80,6 @@ class Delivery:
     retry_reason: str
     connection: int | None
 
-    @property
-    def event_id(self) -> str | None:
-        return self.payload.get("event_id") if self.type == "events_api" else None
-
 
 @dataclass(frozen=True)
 class Ack:
@@ -145,7 +141,7 @@ class FakeSocketMode:
         self.acks: list[Ack] = []
         self.stray_acks: list[Payload] = []  # acknowledgements of no envelope we sent
         self.lost_acks: list[str] = []  # envelope ids whose acknowledgement `deliver` lost
-        self.timeouts: list[Delivery] = []  # deliveries not acknowledged in time
+        self.timeouts: list[Delivery] = []  # not acknowledged in time (or no connection)
         self.failed: list[Payload] = []  # Events API payloads given up on after all retries
         self.handshakes_refused = 0
         self.sent: list[tuple[int, Payload]] = []  # every message the server sent, in order
@@ -373,8 +369,11 @@ class FakeSocketMode:
         with self._changed:
             self.deliveries.append(delivery)
             self._changed.notify_all()
-        if conn is None:
-            self._give_up_or_retry(item, delivery)
+        if conn is None:  # a failed attempt, as if the app had not answered
+            if item.type != "events_api":
+                with self._changed:
+                    self.timeouts.append(delivery)
+            self._give_up_or_retry(item)
             return
         item.sent_at = time.monotonic()
         self._spawn(self._send(conn, message))
@@ -399,9 +398,9 @@ class FakeSocketMode:
         with self._changed:
             self.timeouts.append(delivery)
             self._changed.notify_all()
-        self._give_up_or_retry(item, delivery)
+        self._give_up_or_retry(item)
 
-    def _give_up_or_retry(self, item: _Outstanding, delivery: Delivery) -> None:
+    def _give_up_or_retry(self, item: _Outstanding) -> None:
         if item.type != "events_api" or item.attempt >= len(self.retry_delays_s):
             item.done = True
             if item.type == "events_api":
@@ -547,10 +546,6 @@ class FakeSocketMode:
         with self._changed:
             item = self._by_key.get(key)
             return [d for d in self.deliveries if item is not None and d.payload is item.payload]
-
-    def messages_sent(self, connection: int) -> list[Payload]:
-        with self._changed:
-            return [m for n, m in self.sent if n == connection]
 
 
 def _accepts_response_payload(kind: str, payload: Payload) -> bool:

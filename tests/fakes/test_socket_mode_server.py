@@ -189,7 +189,7 @@ def test_refresh_requested_moves_envelopes_to_the_new_connection(
         assert socket_mode.wait_ack(key).connection == 2
         with pytest.raises(ConnectionClosed):
             old.recv(timeout=10)  # closed once the new connection was up
-    assert socket_mode.open_connections() == []
+    socket_mode.wait(lambda: socket_mode.open_connections() == [], what="both closed")
 
 
 def test_link_disabled_closes_the_connection_at_once(socket_mode: FakeSocketMode) -> None:
