@@ -4,6 +4,7 @@ payload exactly once."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -155,6 +156,7 @@ def test_bot_loses_nothing_across_reconnects_and_answers_each_question_once(
 
         socket_mode.send_disconnect("link_disabled")
         questions.append(bot.mention("How many vacation days do we get? (6)", "C1"))
+        assert "handbook.md" in json.dumps(bot.command("/docs", "", channel="C1"))
 
         answers = [bot.wait_answer("C1", ts) for ts in questions]
         assert all("handbook.md" in str(a.get("blocks")) for a in answers)
