@@ -89,6 +89,8 @@ def answer_question(
         interval=deps.settings.stream_update_s,
     )
     try:
+        # Before the answer shows: a follow-up sent the moment it does must find a bot thread.
+        deps.state.mark_thread(question.channel, question.thread_ts)
         history = thread_history(
             client, question, bot_user_id, deps.settings.thread_history_messages
         )
@@ -106,8 +108,6 @@ def answer_question(
         logger.exception("answer failed in %s", question.channel)
         _fail(writer, None)
         return None
-    finally:
-        deps.state.mark_thread(question.channel, question.thread_ts)
     logger.info("answered in %s: %s, %d cited", question.channel, answer.kind, len(answer.cited))
     return answer
 

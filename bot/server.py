@@ -20,6 +20,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
 
 from bot.app import build_app
 from bot.bootstrap import start_runtime, stop_runtime
@@ -101,11 +102,20 @@ def serve_http(app: App, host: str, port: int) -> None:
     waitress.serve(wsgi_app(app), host=host, port=port)
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def serve_socket_mode(app: App, settings: BotSettings) -> None:
+    from bot.socket_mode import SocketModeServer
 
+    assert settings.slack_app_token is not None
     logger.info("Socket Mode: connecting to Slack")
-    SocketModeHandler(app, app_token).start()
+    server = SocketModeServer(
+        app,
+        settings.slack_app_token.get_secret_value(),
+        ping_interval_s=settings.socket_mode_ping_s,
+    ).start()
+    try:
+        threading.Event().wait()  # until SIGTERM / Ctrl-C
+    finally:
+        server.stop()
 
 
 def serve(settings: BotSettings) -> int:
@@ -121,11 +131,13 @@ def serve(settings: BotSettings) -> int:
     try:
         app = build_app(deps)
         if settings.slack_app_token is not None:
-            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            serve_socket_mode(app, settings)
         else:
             serve_http(app, settings.host, settings.port)
     except KeyboardInterrupt:
         logger.info("stopping")
+    except SlackApiError as err:  # apps.connections.open refused the app-level token
+        fatal.append(f"Slack refused SLACK_APP_TOKEN: {err.response.get('error')}")
     finally:
         stop_runtime(deps, wait=not fatal)
     if fatal:

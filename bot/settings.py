@@ -55,6 +55,12 @@ class BotSettings(Settings):
         description="Run background jobs in this process. Set false on web processes when "
         "`ragbot worker` processes run them (shared DATABASE_URL).",
     )
+    socket_mode_ping_s: float = Field(
+        10.0,
+        gt=0,
+        description="Socket Mode: seconds between pings; a connection whose pong doesn't come "
+        "within as long again is replaced.",
+    )
     job_poll_s: float = Field(2.0, gt=0, description="How often a worker re-reads the job store.")
     warm_up: bool = Field(
         True, description="Load the embedding model at start-up (in the background)."
@@ -71,3 +77,9 @@ class BotSettings(Settings):
             missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
         if missing:
             raise MissingSlackConfigError("missing " + ", ".join(missing))
+        app_token = self.slack_app_token.get_secret_value() if self.slack_app_token else None
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise MissingSlackConfigError(
+                "SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write "
+                "scope, from the app's Basic Information page"
+            )

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from rag.embeddings import Embedder
-from tests.bot.harness import Bot, bot_settings
+from tests.bot.harness import Bot
+from tests.bot.socket_harness import bot_in_mode
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 
@@ -27,8 +28,13 @@ def openai_fake() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def running_bot(
-    tmp_path: Path, slack: FakeSlack, openai_fake: FakeOpenAI, embedder: Embedder
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    slack: FakeSlack,
+    openai_fake: FakeOpenAI,
+    embedder: Embedder,
 ) -> Iterator[Bot]:
-    bot = Bot(bot_settings(tmp_path / "data", slack, openai_fake), slack, openai_fake, embedder)
-    yield bot
-    bot.stop()
+    """Over HTTP; ``parametrize("running_bot", MODES, indirect=True)`` adds Socket Mode."""
+    mode = getattr(request, "param", "http")
+    with bot_in_mode(mode, tmp_path / "data", slack, openai_fake, embedder) as bot:
+        yield bot

@@ -8,6 +8,7 @@ import pytest
 
 from bot.constants import FEEDBACK_UP, MORE_SOURCES
 from tests.bot.harness import SAMPLES, Bot, block_text
+from tests.bot.socket_harness import MODES
 from tests.fakes.openai_server import Fault
 
 pytestmark = pytest.mark.slow
@@ -16,6 +17,7 @@ LAPTOP_Q = "What is the asset tag format of the laptops?"
 PAYLOAD_Q = "What is the maximum payload of the T-800 robot?"
 
 
+@pytest.mark.parametrize("running_bot", MODES, indirect=True)
 def test_shared_files_get_receipts_and_cited_streamed_answers(running_bot: Bot) -> None:
     bot, slack = running_bot, running_bot.slack
     docx_id = bot.share_file(SAMPLES / "onboarding.docx", "C1")

@@ -67,6 +67,7 @@ _MIME_BY_FILETYPE = {
     "jpg": "image/jpeg",
 }
 _TOKENLESS_METHODS = frozenset({"api.test", "oauth.v2.access", "oauth.access"})
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open"})  # app-level (xapp-) tokens only
 _LOGIN_PAGE = (
     b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 )
@@ -247,6 +248,8 @@ class FakeSlack(FakeHTTPServer):
         self.fail_methods: dict[str, str] = {}
         self.unauthorized_download_status = 403
         self.require_token = True
+        # Answers apps.connections.open; set by tests.fakes.socket_mode_server.FakeSocketMode.
+        self.connections_open: Callable[[str | None], Payload] | None = None
         self._messages: dict[str, dict[str, Payload]] = {}
         self._streaming: set[tuple[str, str]] = set()
         self._reactions: dict[tuple[str, str], list[str]] = {}
@@ -496,8 +499,10 @@ class FakeSlack(FakeHTTPServer):
             token = call.token
             if not token:
                 return 200, {"ok": False, "error": "not_authed"}, {}
-            if not token.startswith("xox"):
+            if not token.startswith(("xox", "xapp-")):
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
+            if token.startswith("xapp-") != (call.method in _APP_TOKEN_METHODS):
+                return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
         fault = self._next_fault(call.method)
         if fault is not None:
             if fault.delay_s > 0:
@@ -508,6 +513,13 @@ class FakeSlack(FakeHTTPServer):
             error = self.fail_methods.get(call.method)
             if error is not None:
                 return 200, {"ok": False, "error": error}, {}
+            if call.method in _APP_TOKEN_METHODS:  # no Socket Mode app: the token is unknown
+                opened = self.connections_open
+                return (
+                    200,
+                    opened(call.token) if opened else {"ok": False, "error": "invalid_auth"},
+                    {},
+                )
             handler = self._methods.get(call.method)
             try:
                 return 200, handler(call.params) if handler else {"ok": True}, {}
