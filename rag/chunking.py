@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from docling_core.transforms.chunker.doc_chunk import DocMeta
@@ -72,12 +73,12 @@ class Chunker:
             options["serializer_provider"] = RowTableSerializerProvider()
         self._chunker = HybridChunker(tokenizer=tokenizer, merge_peers=True, **options)
 
-    def chunk(self, document: DoclingDocument, identity: str = "") -> list[Chunk]:
+    def chunk(self, document: DoclingDocument, identity: Identity | None = None) -> list[Chunk]:
         """Chunks of ``document``; ``identity`` (the document's title and name) is prepended to
         what each chunk is embedded and indexed with, never to what is shown."""
-        return list(self._iter_chunks(document, identity.strip()))
+        return list(self._iter_chunks(document, identity or Identity()))
 
-    def _iter_chunks(self, document: DoclingDocument, identity: str) -> Iterator[Chunk]:
+    def _iter_chunks(self, document: DoclingDocument, identity: Identity) -> Iterator[Chunk]:
         index = 0
         for raw in self._chunker.chunk(dl_doc=document):
             meta = DocMeta.model_validate(raw.meta)
@@ -86,10 +87,11 @@ class Chunker:
                 continue
             pages = sorted({prov.page_no for item in meta.doc_items for prov in (item.prov or [])})
             context = self._chunker.contextualize(chunk=raw)
+            prefix = identity.for_chunk(meta.headings or ())
             yield Chunk(
                 index=index,
                 text=text,
-                search_text=f"{identity}\n{context}" if identity else context,
+                search_text=f"{prefix}\n{context}" if prefix else context,
                 headings=tuple(meta.headings or ()),
                 pages=tuple(pages),
             )
@@ -121,10 +123,22 @@ def document_title(document: DoclingDocument) -> str:
     return ""
 
 
-def document_identity(file_name: str, document: DoclingDocument) -> str:
-    """What every chunk of a document is indexed with: its title and its readable name."""
-    name = readable_name(file_name)
-    title = document_title(document)
-    if title and name.lower() not in title.lower():
-        return f"{title} ({name})"
-    return title or name
+@dataclass(frozen=True)
+class Identity:
+    """What identifies a document among others: its own title and its file name as words."""
+
+    title: str = ""
+    name: str = ""
+
+    def for_chunk(self, headings: Sequence[str]) -> str:
+        """The line prepended to a chunk's indexed text; a title the chunk's headings already
+        carry is not repeated (it would count twice for BM25)."""
+        title = "" if self.title in headings else self.title
+        if title and self.name and self.name.lower() not in title.lower():
+            return f"{title} ({self.name})"
+        return title or self.name
+
+
+def document_identity(file_name: str, document: DoclingDocument) -> Identity:
+    """A document's identity: its title (from the document) and its readable file name."""
+    return Identity(document_title(document), readable_name(file_name))

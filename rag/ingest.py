@@ -99,7 +99,9 @@ class Ingestor:
         progress("converting")
         converted = self.converter.convert(source.name, data)
         progress("chunking")
-        identity = document_identity(source.name, converted.document) if self.index_identity else ""
+        identity = (
+            document_identity(source.name, converted.document) if self.index_identity else None
+        )
         chunks = self.chunker.chunk(converted.document, identity)
         if not chunks:
             raise EmptyDocumentError("no chunks")

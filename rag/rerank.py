@@ -8,7 +8,9 @@
 * document identity: how much of the document's readable name (company, year, "travel policy")
   the question names;
 * page evidence: how much of the candidate list sits on the chunk's page (pages as a unit
-  between the document and the chunk: a statement's rows, split over several chunks, add up).
+  between the document and the chunk: a statement's rows, split over several chunks, add up);
+* exact identifiers: codes the question quotes ("NW-LAP-0042", "ISO-27001", "PO 4711-B") that
+  the chunk contains verbatim (meaning alone does not find a part number).
 
 Other rerankers (a cross-encoder, a chat model) share the same small interface.
 """
@@ -25,6 +27,9 @@ from rag.chunking import readable_name
 from rag.models import SearchHit
 
 TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)*")
+CODE = re.compile(
+    r"(?=[\w./-]*\d)(?=[\w./-]*[a-z])[a-z0-9]+(?:[./-][a-z0-9]+)+|[a-z]+\d[a-z0-9]*", re.I
+)
 YEAR_IN_WORD = re.compile(r"(?:fy|cy|q[1-4])?((?:19|20)\d{2})(?:q[1-4])?$")
 # words of file names that say what kind of document it is, not which one
 GENERIC_NAME_WORDS = frozenset(
@@ -102,6 +107,7 @@ class EvidenceWeights:
     document: float = 0.5
     identity: float = 0.5
     page: float = 0.3
+    identifier: float = 1.0
     rank_scale: float = 5.0  # rank r scores 1 / (1 + r / rank_scale)
 
 
@@ -122,12 +128,14 @@ class EvidenceReranker:
         page = _normalized(_mass(hits, own, _page_key))
         asked = words(question)
         identity = {h.doc_id: _identity_match(asked, h.source) for h in hits}
+        wanted = codes(question)
         scored = [
             (
                 own[i]
                 + w.document * document[h.doc_id]
                 + w.identity * identity[h.doc_id]
-                + w.page * page[_page_key(h)],
+                + w.page * page[_page_key(h)]
+                + w.identifier * _code_match(wanted, h.text),
                 -i,
                 h,
             )
@@ -135,6 +143,29 @@ class EvidenceReranker:
         ]
         scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
         return [replace(h, score=score) for score, _, h in scored]
+
+
+def codes(text: str) -> set[str]:
+    """Identifier-like tokens (letters and digits together, e.g. "NW-LAP-0042", "A4711"), not
+    fiscal periods ("FY2018", "Q2", "2023Q2") that many chunks share."""
+    found = set()
+    for match in CODE.finditer(text):
+        token = match.group(0).lower().strip("./-")
+        if len(token) >= 4 and not PERIOD.fullmatch(token):
+            found.add(token)
+    return found
+
+
+PERIOD = re.compile(
+    r"(?:fy|cy|h[12]|q[1-4])?'?\d{2,4}(?:q[1-4]|h[12])?|(?:10|20)-?[kqf]|\d+(?:st|nd|rd|th)"
+)
+
+
+def _code_match(wanted: set[str], text: str) -> float:
+    if not wanted:
+        return 0.0
+    flat = text.lower()
+    return sum(code in flat for code in wanted) / len(wanted)
 
 
 def _page_key(hit: SearchHit) -> str:

@@ -50,7 +50,9 @@ class Retriever:
         else:
             vector = self.embedder.embed_query(question)
         k = k or self.settings.top_k
-        wide = max(k, self.settings.rerank_candidates) if self.reranker else k
+        # dense-only and BM25-only are first-stage diagnostics (`ragbot search --mode`)
+        reranker = self.reranker if mode == "hybrid" else None
+        wide = max(k, self.settings.rerank_candidates) if reranker else k
         hits = self.store.search(
             vector,
             question,
@@ -60,9 +62,9 @@ class Retriever:
             fusion=self.settings.fusion,
             dense_weight=self.settings.dense_weight,
         )
-        if self.reranker is None:
+        if reranker is None:
             return hits
-        return self.reranker.rerank(question, hits)[:k]
+        return reranker.rerank(question, hits)[:k]
 
     def is_relevant(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the best hit is close enough in meaning to be worth an answer."""

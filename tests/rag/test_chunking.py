@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.chunking import Chunker, document_identity, make_tokenizer, readable_name
+from rag.chunking import Chunker, Identity, document_identity, make_tokenizer, readable_name
 from rag.convert import Converter
 from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
 
@@ -37,16 +37,19 @@ def test_identity_is_the_title_and_the_readable_file_name(settings: Settings) ->
         settings, "acme_2018.md", "## Item 7. Management's Discussion\n\nSales rose.\n"
     )
 
-    assert document_identity("hb_2024.md", titled) == "Employee Handbook (hb 2024)"  # type: ignore[arg-type]
-    assert document_identity("hb_2024.md", untitled) == "hb 2024"  # type: ignore[arg-type]
-    assert document_identity("acme_2018.md", filing) == "acme 2018"  # type: ignore[arg-type]
+    titled_identity = document_identity("hb_2024.md", titled)  # type: ignore[arg-type]
+    assert titled_identity.for_chunk(()) == "Employee Handbook (hb 2024)"
+    assert titled_identity.for_chunk(("Employee Handbook", "Vacation")) == "hb 2024"
+    assert document_identity("hb_2024.md", untitled).for_chunk(()) == "hb 2024"  # type: ignore[arg-type]
+    assert document_identity("acme_2018.md", filing).for_chunk(()) == "acme 2018"  # type: ignore[arg-type]
 
 
 def test_identity_is_indexed_but_not_shown(settings: Settings) -> None:
     document = convert(settings, "acme.md", "# Travel\n\nTrains are preferred for short trips.\n")
     chunker = Chunker(make_tokenizer(DEFAULT_LOCAL_EMBEDDING_MODEL, 256))
 
-    (chunk,) = chunker.chunk(document, "Acme Handbook (acme 2024)")  # type: ignore[arg-type]
+    identity = Identity("Acme Handbook", "acme 2024")
+    (chunk,) = chunker.chunk(document, identity)  # type: ignore[arg-type]
     (plain,) = chunker.chunk(document)  # type: ignore[arg-type]
 
     assert chunk.search_text.startswith("Acme Handbook (acme 2024)\n")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.models import SearchHit
-from rag.rerank import EvidenceReranker, EvidenceWeights, name_words, words
+from rag.rerank import EvidenceReranker, EvidenceWeights, codes, name_words, words
 
 
 def hit(doc: str, page: int, n: int, source: str | None = None) -> SearchHit:
@@ -66,3 +68,17 @@ def test_every_candidate_comes_back_and_no_signal_keeps_the_order() -> None:
 
     assert [h.chunk_id for h in ranked] == [h.chunk_id for h in hits]
     assert EvidenceReranker().rerank("q", hits[:1]) == hits[:1]
+
+
+def test_codes_are_identifiers_not_fiscal_periods() -> None:
+    assert codes("Where is NW-LAP-0042? And part A4711?") == {"nw-lap-0042", "a4711"}
+    assert codes("3M's FY2018 capex in the 10-K, Q2 2023, 2023Q2, the 3rd item") == set()
+
+
+def test_a_chunk_quoting_the_asked_identifier_moves_up() -> None:
+    hits = [hit(f"doc{i}", 1, i) for i in range(6)]
+    hits[4] = replace(hits[4], text="Shelf B, row 3: unit NW-LAP-0042 (spare).")
+
+    ranked = EvidenceReranker().rerank("Where is NW-LAP-0042?", hits)
+
+    assert ranked[0].chunk_id == "doc4#4"
