@@ -37,21 +37,21 @@ Message = dict[str, Any]
 
 
 def bot_settings(data_dir: Path, slack: FakeSlack, openai: FakeOpenAI, **extra: Any) -> BotSettings:
-    return BotSettings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=data_dir,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.base_url,
-        openai_api_key="sk-test",
-        openai_base_url=openai.base_url,
-        embedding_model="local:all-MiniLM-L6-v2",
-        chat_model="gpt-4o-mini",
-        max_retries=0,
-        stream_update_s=0.05,
-        warm_up=False,
-        **extra,
-    )
+    """Settings for a test bot; ``extra`` overrides any of them (``openai_api_key=None``)."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": slack.base_url,
+        "openai_api_key": "sk-test",
+        "openai_base_url": openai.base_url,
+        "embedding_model": "local:all-MiniLM-L6-v2",
+        "chat_model": "gpt-4o-mini",
+        "max_retries": 0,
+        "stream_update_s": 0.05,
+        "warm_up": False,
+    }
+    return BotSettings(_env_file=None, **{**values, **extra})  # type: ignore[call-arg]
 
 
 class Bot:

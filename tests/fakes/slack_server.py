@@ -221,7 +221,7 @@ def _require(params: Params, name: str, error: str) -> str:
     return value
 
 
-def _streamed_text(params: Params) -> str:
+def streamed_text(params: Params) -> str:
     """Text carried by ``markdown_text`` and/or ``markdown_text`` chunks of a stream call."""
     text = params.get("markdown_text") or ""
     chunks = params.get("chunks") or []
@@ -943,7 +943,7 @@ class FakeSlack(FakeHTTPServer):
             _require(params, "recipient_user_id", "invalid_arguments")
             _require(params, "recipient_team_id", "invalid_arguments")
         ts = self._next_ts()
-        message = self._bot_message({**params, "text": _streamed_text(params)}, ts)
+        message = self._bot_message({**params, "text": streamed_text(params)}, ts)
         self._messages.setdefault(channel, {})[ts] = message
         self._streaming.add((channel, ts))
         return {"ok": True, "channel": channel, "ts": ts}
@@ -959,13 +959,13 @@ class FakeSlack(FakeHTTPServer):
     def _append_stream(self, params: Params) -> Payload:
         self._writable(params)
         channel, ts, message = self._streaming_message(params)
-        message["text"] = message.get("text", "") + _streamed_text(params)
+        message["text"] = message.get("text", "") + streamed_text(params)
         return {"ok": True, "channel": channel, "ts": ts}
 
     def _stop_stream(self, params: Params) -> Payload:
         self._writable(params)
         channel, ts, message = self._streaming_message(params)
-        message["text"] = message.get("text", "") + _streamed_text(params)
+        message["text"] = message.get("text", "") + streamed_text(params)
         for key in ("blocks", "metadata"):
             if params.get(key):
                 message[key] = params[key]

@@ -8,13 +8,13 @@ from unittest.mock import Mock
 from urllib.parse import parse_qsl
 
 import pytest
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 
 from bot.listeners.commands.ask import USAGE, handle_ask
 from bot.listeners.commands.docs import handle_docs
 from rag.errors import ModelUnavailableError
 from rag.models import Answer, DocumentInfo
-from tests.bot.fixtures import citation, mock_deps
+from tests.bot.fixtures import citation, mock_deps, response, slack_error
 from tests.fakes.slack_requests import slash_command_body
 
 
@@ -77,18 +77,29 @@ def test_ask_posts_ephemeral_answer_with_share_button(tmp_path: Path) -> None:
     deps.kb.ask.return_value = Answer(
         "q", "It is 1,200 kg [1].", "generated", [citation()], [citation()]
     )
-    handle_ask(ack, body("/ask", "how heavy?", channel="C3"), deps.client, deps)
+    deps.client.conversations_info.return_value = response({"channel": {"is_member": True}})
+    respond = Mock(Respond)
+    handle_ask(ack, body("/ask", "how heavy?", channel="C3"), respond, deps.client, deps)
     assert ack.call_count == 1
     deps.kb.ask.assert_called_once_with("how heavy?", scopes=["C3"])
-    posted = deps.client.chat_postEphemeral.call_args.kwargs
-    assert posted["channel"] == "C3"
-    assert posted["user"] == "U1"
+    posted = respond.call_args.kwargs
+    assert posted["response_type"] == "ephemeral"
     assert "ragbot_share_answer" in str(posted["blocks"])
+    assert "not a member" not in str(posted["blocks"])
+    deps.client.chat_postEphemeral.assert_not_called()
+
+
+def test_ask_where_the_bot_is_not_a_member_says_how_to_add_it(tmp_path: Path) -> None:
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
+    deps.kb.ask.return_value = Answer("q", "Nothing.", "no_results", [], [])
+    deps.client.conversations_info.side_effect = slack_error("channel_not_found")
+    handle_ask(ack, body("/ask", "how heavy?", channel="D9"), respond, deps.client, deps)
+    assert "/invite @ragbot" in str(respond.call_args.kwargs["blocks"])
 
 
 def test_ask_without_question_shows_usage(tmp_path: Path) -> None:
     deps, ack = mock_deps(tmp_path), Mock(Ack)
-    handle_ask(ack, body("/ask", ""), deps.client, deps)
+    handle_ask(ack, body("/ask", ""), Mock(Respond), deps.client, deps)
     assert ack.call_args.kwargs == {"text": USAGE}
     deps.kb.ask.assert_not_called()
 
@@ -99,8 +110,9 @@ def test_ask_model_failure_is_a_clear_message(
     deps, ack = mock_deps(tmp_path), Mock(Ack)
     deps.kb.ask.side_effect = ModelUnavailableError("upstream 503 body")
     caplog.set_level(logging.INFO)
-    handle_ask(ack, body("/ask", "top secret question"), deps.client, deps)
-    text = deps.client.chat_postEphemeral.call_args.kwargs["text"]
+    respond = Mock(Respond)
+    handle_ask(ack, body("/ask", "top secret question"), respond, deps.client, deps)
+    text = respond.call_args.kwargs["text"]
     assert text == f":warning: {ModelUnavailableError.user_message}"
     assert "top secret question" not in caplog.text
     assert "503 body" not in caplog.text
