@@ -86,7 +86,11 @@ class Bot:
         user: str = "U1",
         response_url: str | None = None,
     ) -> Any:
-        """Run a slash command; its ``response_url`` is served by the stand-in Slack."""
+        """Run a slash command; its ``response_url`` is served by the stand-in Slack.
+
+        Returns the acknowledgement's body, or (when the command was acknowledged empty) the
+        first reply posted to the ``response_url``.
+        """
         self.last_response_url = response_url or self.slack.response_url()
         status, body = post_to_app(
             self.url,
@@ -101,7 +105,9 @@ class Bot:
             SECRET,
         )
         assert status == 200, body
-        return json.loads(body) if body.startswith("{") else {"text": body}
+        if body:
+            return json.loads(body) if body.startswith("{") else {"text": body}
+        return self.slack.wait_response(self.last_response_url)[-1]  # acked empty, then replied
 
     def click(
         self,
@@ -182,17 +188,20 @@ class Bot:
         path = Path(path)
         data = content if content is not None else path.read_bytes()
         file_name = name or path.name
-        obj = self.slack.add_file(
-            file_id,
-            file_name,
-            data,
-            filetype or path.suffix.lstrip("."),
-            channels=[channel],
-            size=size,
-            user=user,
-            thread_ts=thread_ts,
-            slack_connect=slack_connect,
-        )
+        if self.slack.has_file(file_id):  # the same file shared again, maybe elsewhere
+            obj = self.slack.share_file(file_id, channel)
+        else:
+            obj = self.slack.add_file(
+                file_id,
+                file_name,
+                data,
+                filetype or path.suffix.lstrip("."),
+                channels=[channel],
+                size=size,
+                user=user,
+                thread_ts=thread_ts,
+                slack_connect=slack_connect,
+            )
         share_ts = obj["shares"][next(iter(obj["shares"]))][channel][0]["ts"]
         self.slack.add_message(channel, share_ts, user, text, thread_ts=thread_ts, files=[file_id])
         assert (

@@ -491,6 +491,18 @@ class FakeSlack(FakeHTTPServer):
                 }
             return self._file_object(stored)
 
+    def has_file(self, file_id: str) -> bool:
+        with self._lock:
+            return file_id in self._files and not self._files[file_id].deleted
+
+    def share_file(self, file_id: str, channel: str) -> Payload:
+        """Share a registered file in one more conversation; returns its file object."""
+        with self._lock:
+            stored = self._files[file_id]
+            if channel not in stored.channels:
+                stored.channels.append(channel)
+            return self._file_object(stored)
+
     def unshare_file(self, file_id: str, channel: str) -> None:
         """Remove a file from one conversation (what a user's "remove from channel" does)."""
         with self._lock:

@@ -1,14 +1,19 @@
-"""``/docs [forget <name> | reindex | add <url> | help]``: the conversation's documents."""
+"""``/docs [forget <name> | reindex | add <url> | help]``: the conversation's documents.
+
+The command is acknowledged at once (Slack's 3 s limit); the reply, which needs the database
+and the index, follows through the command's ``response_url``.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 
 from bot.blocks.common import escape
 from bot.blocks.docs import docs_list_blocks, help_blocks
+from bot.blocks.errors import error_text
 from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
 from bot.jobs.urls import clean_url, url_doc_id
@@ -18,23 +23,33 @@ from rag.models import GLOBAL_SCOPE, DocumentInfo
 logger = logging.getLogger(__name__)
 
 
-def handle_docs(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
+def handle_docs(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     command = parse_command(body)
     if command is None:
         ack(text="I couldn't read that command.")
         return
+    ack()  # before any database or index work
+    try:
+        reply = docs_reply(deps, command)
+    except Exception:
+        logger.exception("/docs %s failed in %s", command.verb, command.channel)
+        reply = {"text": error_text()}
+    respond(response_type="ephemeral", **reply)
+
+
+def docs_reply(deps: Deps, command: SlashCommand) -> dict[str, Any]:
+    """The reply to one ``/docs`` invocation: ``text`` and maybe ``blocks``."""
     verb = command.verb
     if verb in ("", "list"):
         docs = deps.kb.documents(scopes=[command.channel])
-        ack(blocks=docs_list_blocks(docs), text=f"{len(docs)} document(s)")
-    elif verb == "forget":
-        ack(text=forget(deps, command))
-    elif verb == "reindex":
-        ack(text=reindex(deps, command))
-    elif verb == "add":
-        ack(text=add_url(deps, command))
-    else:
-        ack(blocks=help_blocks(), text="/docs help")
+        return {"blocks": docs_list_blocks(docs), "text": f"{len(docs)} document(s)"}
+    if verb == "forget":
+        return {"text": forget(deps, command)}
+    if verb == "reindex":
+        return {"text": reindex(deps, command)}
+    if verb == "add":
+        return {"text": add_url(deps, command)}
+    return {"blocks": help_blocks(), "text": "/docs help"}
 
 
 def find_document(docs: list[DocumentInfo], name: str) -> list[DocumentInfo]:

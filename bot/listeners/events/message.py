@@ -22,7 +22,13 @@ def handle_message(
     if message is None or message.from_bot or message.subtype not in HANDLED_SUBTYPES:
         return
     for file in message.files:
-        queue_shared_file(deps, file.file_id, message.channel)
+        queue_shared_file(
+            deps,
+            file.file_id,
+            message.channel,
+            user=message.user,
+            thread_ts=message.reply_thread,
+        )
     if should_answer(message, deps, context.bot_user_id):
         answer_message(deps, client, message, bot_user_id=context.bot_user_id)
 

@@ -29,47 +29,50 @@ def doc(doc_id: str, name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentIn
 
 
 def test_docs_lists_this_conversation(tmp_path: Path) -> None:
-    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
-    handle_docs(ack, body("/docs", ""), deps)
+    handle_docs(ack, body("/docs", ""), respond, deps)
+    assert ack.call_args == ((), {}), "acknowledged before any work, with nothing to say"
     deps.kb.documents.assert_called_once_with(scopes=["C1"])
-    assert "specs.pdf" in str(ack.call_args.kwargs["blocks"])
+    assert "specs.pdf" in str(respond.call_args.kwargs["blocks"])
 
 
 def test_docs_forget_removes_this_scope_only(tmp_path: Path) -> None:
-    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("F1", "specs.pdf", ("C1", "C2")), doc("F2", "x.md")]
     deps.kb.remove_scope.return_value = ("C2",)
-    handle_docs(ack, body("/docs", "forget SPECS.pdf"), deps)
+    handle_docs(ack, body("/docs", "forget SPECS.pdf"), respond, deps)
     deps.kb.remove_scope.assert_called_once_with("F1", "C1")
-    assert "forgot *specs.pdf*" in ack.call_args.kwargs["text"]
+    assert "forgot *specs.pdf*" in respond.call_args.kwargs["text"]
 
 
 def test_docs_forget_unknown_and_global_documents(tmp_path: Path) -> None:
-    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("G", "policy.pdf", ("global",))]
-    handle_docs(ack, body("/docs", "forget policy.pdf"), deps)
+    handle_docs(ack, body("/docs", "forget policy.pdf"), respond, deps)
     deps.kb.remove_scope.assert_not_called()
-    assert "no document named" in ack.call_args.kwargs["text"]
+    assert "no document named" in respond.call_args.kwargs["text"]
 
 
 def test_docs_add_validates_and_queues(tmp_path: Path) -> None:
-    deps, ack = mock_deps(tmp_path), Mock(Ack)
-    handle_docs(ack, body("/docs", "add ftp://nope"), deps)
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
+    handle_docs(ack, body("/docs", "add ftp://nope"), respond, deps)
     deps.jobs.fetch_url.assert_not_called()
-    handle_docs(ack, body("/docs", "add <https://example.com/guide|example.com/guide>"), deps)
+    handle_docs(
+        ack, body("/docs", "add <https://example.com/guide|example.com/guide>"), respond, deps
+    )
     args = deps.jobs.fetch_url.call_args.args
     assert args[1:4] == ("https://example.com/guide", "C1", "U1")
     assert args[0].startswith("url:")
 
 
 def test_docs_reindex_and_help(tmp_path: Path) -> None:
-    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
-    handle_docs(ack, body("/docs", "reindex"), deps)
+    handle_docs(ack, body("/docs", "reindex"), respond, deps)
     deps.jobs.ingest_file.assert_called_once_with("F1", "C1", force=True)
-    handle_docs(ack, body("/docs", "what"), deps)
-    assert "/docs add" in str(ack.call_args.kwargs["blocks"])
+    handle_docs(ack, body("/docs", "what"), respond, deps)
+    assert "/docs add" in str(respond.call_args.kwargs["blocks"])
 
 
 def test_ask_posts_ephemeral_answer_with_share_button(tmp_path: Path) -> None:
@@ -116,3 +119,25 @@ def test_ask_model_failure_is_a_clear_message(
     assert text == f":warning: {ModelUnavailableError.user_message}"
     assert "top secret question" not in caplog.text
     assert "503 body" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("command", "text"), [("/ask", "how heavy?"), ("/docs", ""), ("/docs", "forget x")]
+)
+def test_commands_ack_before_any_database_or_index_work(
+    tmp_path: Path, command: str, text: str
+) -> None:
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
+    order: list[str] = []
+    ack.side_effect = lambda *a, **k: order.append("ack")
+    deps.kb.ask.side_effect = lambda *a, **k: (
+        order.append("kb") or Answer("q", "x", "no_results", [], [])
+    )
+    deps.kb.documents.side_effect = lambda *a, **k: order.append("kb") or []
+    deps.client.conversations_info.return_value = response({"channel": {"is_member": True}})
+    if command == "/ask":
+        handle_ask(ack, body(command, text), respond, deps.client, deps)
+    else:
+        handle_docs(ack, body(command, text), respond, deps)
+    assert order[:2] == ["ack", "kb"]
+    assert respond.called
