@@ -12,9 +12,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.answer import answer_footer_blocks
 from bot.blocks.errors import GENERIC
+from bot.conversation import Reply, thread_messages
 from bot.deps import Deps
-from bot.payloads import MessageEvent, strip_mentions
+from bot.payloads import MessageEvent
 from bot.streaming import ThreadWriter
+from bot.text.incoming import readable
 from rag.errors import RagError
 from rag.models import Answer, Turn
 
@@ -37,31 +39,26 @@ class Question:
 
 
 def thread_history(
-    client: WebClient, question: Question, bot_user_id: str | None, limit: int
+    deps: Deps, client: WebClient, question: Question, bot_user_id: str | None, limit: int
 ) -> list[Turn]:
-    """Earlier turns of the thread (oldest first), as user/assistant turns."""
+    """The latest turns of the thread before the question (oldest first), as user/assistant."""
     if limit <= 0 or question.message_ts in (None, question.thread_ts):
         return []
-    try:
-        response = client.conversations_replies(
-            channel=question.channel, ts=question.thread_ts, limit=limit + 1
-        )
-    except SlackApiError:
-        logger.warning("could not read thread history in %s", question.channel, exc_info=True)
-        return []
-    messages = response.get("messages") or []
+    messages = thread_messages(client, question.channel, question.thread_ts, keep_last=limit + 1)
     turns = [
         turn
         for m in messages
-        if isinstance(m, Mapping)
-        and m.get("ts") != question.message_ts
-        and (turn := _turn(m, bot_user_id)) is not None
+        if m.get("ts") != question.message_ts
+        and (turn := _turn(deps, client, m, bot_user_id)) is not None
     ]
     return turns[-limit:]
 
 
-def _turn(message: Mapping[str, Any], bot_user_id: str | None) -> Turn | None:
-    text = strip_mentions(str(message.get("text") or ""))
+def _turn(
+    deps: Deps, client: WebClient, message: Mapping[str, Any], bot_user_id: str | None
+) -> Turn | None:
+    raw = str(message.get("text") or "")
+    text = readable(raw, bot_user_id, lambda user: deps.directory.name(client, user))
     if not text:
         return None
     from_bot = message.get("bot_id") is not None or (
@@ -77,8 +74,12 @@ def answer_question(
     *,
     bot_user_id: str | None = None,
     set_status: Callable[[str], Any] | None = None,
+    mode: Reply = Reply.ALWAYS,
 ) -> Answer | None:
-    """Stream an answer into the thread; on failure say so there. Returns the answer, if any."""
+    """Stream an answer into the thread; on failure say so there. Returns the answer, if any.
+
+    ``Reply.IF_FOUND`` stays silent when nothing relevant is found (a remark, not a question).
+    """
     _status(client, question, set_status)
     writer = ThreadWriter(
         client,
@@ -92,9 +93,13 @@ def answer_question(
         # Before the answer shows: a follow-up sent the moment it does must find a bot thread.
         deps.state.mark_thread(question.channel, question.thread_ts)
         history = thread_history(
-            client, question, bot_user_id, deps.settings.thread_history_messages
+            deps, client, question, bot_user_id, deps.settings.thread_history_messages
         )
         stream = deps.kb.stream_answer(question.text, scopes=[question.channel], history=history)
+        if mode is Reply.IF_FOUND and stream.kind == "no_results":
+            logger.info("nothing relevant for a remark in %s; staying silent", question.channel)
+            _status(client, question, set_status, "")
+            return None
         for delta in stream:
             writer.append(delta)
         answer = stream.answer
@@ -112,14 +117,19 @@ def answer_question(
     return answer
 
 
-def _status(client: WebClient, question: Question, set_status: Callable[[str], Any] | None) -> None:
-    """Show "thinking…" under the thread while retrieval and the model work (best effort)."""
+def _status(
+    client: WebClient,
+    question: Question,
+    set_status: Callable[[str], Any] | None,
+    status: str = "thinking…",
+) -> None:
+    """Show ``status`` under the thread while work goes on; "" clears it (best effort)."""
     try:
         if set_status is not None:
-            set_status("thinking…")
+            set_status(status)
         else:
             client.assistant_threads_setStatus(
-                channel_id=question.channel, thread_ts=question.thread_ts, status="thinking…"
+                channel_id=question.channel, thread_ts=question.thread_ts, status=status
             )
     except SlackApiError:
         logger.debug("thread status not available in %s", question.channel)
@@ -139,9 +149,10 @@ def answer_message(
     *,
     bot_user_id: str | None,
     set_status: Callable[[str], Any] | None = None,
+    mode: Reply = Reply.ALWAYS,
 ) -> Answer | None:
     """Answer a message once, however many events (mention, message, retries) deliver it."""
-    text = message.question
+    text = readable(message.text, bot_user_id, lambda user: deps.directory.name(client, user))
     if not text or message.user is None:
         return None
     if not deps.state.claim(f"answer:{message.channel}:{message.ts}"):
@@ -154,7 +165,9 @@ def answer_message(
         user=message.user,
         team=message.team,
     )
-    return answer_question(deps, client, question, bot_user_id=bot_user_id, set_status=set_status)
+    return answer_question(
+        deps, client, question, bot_user_id=bot_user_id, set_status=set_status, mode=mode
+    )
 
 
 def explain_empty_mention(deps: Deps, client: WebClient, message: MessageEvent) -> None:
