@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access import search_scopes
 from bot.blocks.answer import answer_footer_blocks
 from bot.blocks.errors import GENERIC
 from bot.conversation import Reply, thread_messages
@@ -95,7 +96,8 @@ def answer_question(
         history = thread_history(
             deps, client, question, bot_user_id, deps.settings.thread_history_messages
         )
-        stream = deps.kb.stream_answer(question.text, scopes=[question.channel], history=history)
+        scopes = search_scopes(deps, client, question.channel)
+        stream = deps.kb.stream_answer(question.text, scopes=scopes, history=history)
         if mode is Reply.IF_FOUND and stream.kind == "no_results":
             logger.info("nothing relevant for a remark in %s; staying silent", question.channel)
             _status(client, question, set_status, "")

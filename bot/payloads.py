@@ -195,6 +195,7 @@ class SlackFile:
     permalink: str | None
     shares: Mapping[str, tuple[str, ...]]  # channel -> thread of each share (its own ts if none)
     channels: tuple[str, ...] = ()  # every conversation the bot can see the file in
+    user: str | None = None  # who uploaded it
 
     def share_ts(self, channel: str) -> str | None:
         """The thread to reply in about the file's share in ``channel``."""
@@ -229,4 +230,5 @@ def parse_file(data: Mapping[str, Any] | None) -> SlackFile | None:
         permalink=_str(data, "permalink"),
         shares=shares,
         channels=tuple(dict.fromkeys([*listed, *shares])),
+        user=_str(data, "user"),
     )

@@ -280,6 +280,12 @@ class StateStore:
             if session.get(WebSourceRow, doc_id) is None:
                 session.add(WebSourceRow(doc_id=doc_id, url=url, added_by=user))
 
+    def web_source_added_by(self, doc_id: str) -> str | None:
+        """Who added a ``/docs add`` document (None when unknown)."""
+        with self._sessions() as session:
+            row = session.get(WebSourceRow, doc_id)
+            return row.added_by if row else None
+
     def remove_web_source(self, doc_id: str) -> None:
         with self._sessions() as session, session.begin():
             session.execute(delete(WebSourceRow).where(WebSourceRow.doc_id == doc_id))

@@ -67,3 +67,14 @@ def _wait(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+def test_global_documents_stay_out_of_slack_connect_channels(running_bot: Bot) -> None:
+    bot, slack = running_bot, running_bot.slack
+    bot.deps.kb.ingest_path(SAMPLES / "handbook.md")  # ingested outside Slack: global
+    slack.channels["C9"] = {"is_ext_shared": True, "is_shared": True}
+    inside = bot.wait_answer("C1", bot.mention("How many vacation days do we get?", "C1"))
+    assert "handbook.md" in json.dumps(inside.get("blocks"))
+    shared = bot.wait_answer("C9", bot.mention("How many vacation days do we get?", "C9"))
+    assert "couldn't find anything" in shared["text"]
+    assert "handbook.md" not in json.dumps(bot.command("/docs", "", channel="C9"))

@@ -14,6 +14,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access import search_scopes
 from bot.blocks.answer import answer_fallback, ask_blocks
 from bot.blocks.common import context
 from bot.blocks.errors import error_text
@@ -42,7 +43,8 @@ def handle_ask(
     ack(text=LOOKING)  # within 3 s, before any database or search work
     member = bot_is_member(client, command.channel)
     try:
-        answer = deps.kb.ask(command.text, scopes=[command.channel])
+        scopes = search_scopes(deps, client, command.channel) if member else [command.channel]
+        answer = deps.kb.ask(command.text, scopes=scopes)
         answer_id = deps.state.save_answer(command.channel, command.user, answer)
         blocks = ask_blocks(answer, answer_id)
         if not member:

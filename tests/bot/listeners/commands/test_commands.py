@@ -31,7 +31,7 @@ def doc(doc_id: str, name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentIn
 def test_docs_lists_this_conversation(tmp_path: Path) -> None:
     deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
-    handle_docs(ack, body("/docs", ""), respond, deps)
+    handle_docs(ack, body("/docs", ""), respond, deps.client, deps)
     assert ack.call_args == ((), {}), "acknowledged before any work, with nothing to say"
     deps.kb.documents.assert_called_once_with(scopes=["C1"])
     assert "specs.pdf" in str(respond.call_args.kwargs["blocks"])
@@ -41,25 +41,55 @@ def test_docs_forget_removes_this_scope_only(tmp_path: Path) -> None:
     deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("F1", "specs.pdf", ("C1", "C2")), doc("F2", "x.md")]
     deps.kb.remove_scope.return_value = ("C2",)
-    handle_docs(ack, body("/docs", "forget SPECS.pdf"), respond, deps)
+    deps.client.files_info.return_value = response({"file": {"id": "F1", "user": "U1"}})
+    handle_docs(ack, body("/docs", "forget SPECS.pdf"), respond, deps.client, deps)
     deps.kb.remove_scope.assert_called_once_with("F1", "C1")
     assert "forgot *specs.pdf*" in respond.call_args.kwargs["text"]
+
+
+@pytest.mark.parametrize(
+    ("role", "setting", "allowed"),
+    [
+        ({}, False, False),
+        ({"is_admin": True}, False, True),
+        ({"is_owner": True}, False, True),
+        ({}, True, True),
+    ],
+)
+def test_docs_forget_is_for_the_sharer_and_admins(
+    tmp_path: Path, role: dict[str, bool], setting: bool, allowed: bool
+) -> None:
+    deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
+    deps.settings.docs_forget_anyone = setting
+    deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
+    deps.kb.remove_scope.return_value = ()
+    deps.client.files_info.return_value = response({"file": {"id": "F1", "user": "U7"}})
+    deps.client.users_info.return_value = response({"user": {"id": "U1", **role}})
+    handle_docs(ack, body("/docs", "forget specs.pdf"), respond, deps.client, deps)
+    assert deps.kb.remove_scope.called is allowed
+    text = respond.call_args.kwargs["text"]
+    assert ("Only the person who shared" in text) is not allowed
+    assert respond.call_args.kwargs["response_type"] == "ephemeral"
 
 
 def test_docs_forget_unknown_and_global_documents(tmp_path: Path) -> None:
     deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("G", "policy.pdf", ("global",))]
-    handle_docs(ack, body("/docs", "forget policy.pdf"), respond, deps)
+    handle_docs(ack, body("/docs", "forget policy.pdf"), respond, deps.client, deps)
     deps.kb.remove_scope.assert_not_called()
     assert "no document named" in respond.call_args.kwargs["text"]
 
 
 def test_docs_add_validates_and_queues(tmp_path: Path) -> None:
     deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
-    handle_docs(ack, body("/docs", "add ftp://nope"), respond, deps)
+    handle_docs(ack, body("/docs", "add ftp://nope"), respond, deps.client, deps)
     deps.jobs.fetch_url.assert_not_called()
     handle_docs(
-        ack, body("/docs", "add <https://example.com/guide|example.com/guide>"), respond, deps
+        ack,
+        body("/docs", "add <https://example.com/guide|example.com/guide>"),
+        respond,
+        deps.client,
+        deps,
     )
     args = deps.jobs.fetch_url.call_args.args
     assert args[1:4] == ("https://example.com/guide", "C1", "U1")
@@ -69,9 +99,9 @@ def test_docs_add_validates_and_queues(tmp_path: Path) -> None:
 def test_docs_reindex_and_help(tmp_path: Path) -> None:
     deps, ack, respond = mock_deps(tmp_path), Mock(Ack), Mock(Respond)
     deps.kb.documents.return_value = [doc("F1", "specs.pdf")]
-    handle_docs(ack, body("/docs", "reindex"), respond, deps)
+    handle_docs(ack, body("/docs", "reindex"), respond, deps.client, deps)
     deps.jobs.ingest_file.assert_called_once_with("F1", "C1", force=True)
-    handle_docs(ack, body("/docs", "what"), respond, deps)
+    handle_docs(ack, body("/docs", "what"), respond, deps.client, deps)
     assert "/docs add" in str(respond.call_args.kwargs["blocks"])
 
 
@@ -138,6 +168,6 @@ def test_commands_ack_before_any_database_or_index_work(
     if command == "/ask":
         handle_ask(ack, body(command, text), respond, deps.client, deps)
     else:
-        handle_docs(ack, body(command, text), respond, deps)
+        handle_docs(ack, body(command, text), respond, deps.client, deps)
     assert order[:2] == ["ack", "kb"]
     assert respond.called
