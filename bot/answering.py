@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.blocks.answer import answer_footer_blocks
 from bot.blocks.errors import GENERIC
 from bot.conversation import Reply, thread_messages
 from bot.deps import Deps
-from bot.payloads import MessageEvent
+from bot.payloads import FileRef, MessageEvent
 from bot.streaming import ThreadWriter
 from bot.text.incoming import readable
 from rag.errors import RagError
@@ -23,6 +24,7 @@ from rag.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
 
+FILE_POLL_S = 0.25  # how often a question waiting on its files checks them
 EMPTY_MENTION = (
     "Ask me a question after the mention, like `@ragbot what is our refund policy?`, "
     "or share a document with me here."
@@ -76,11 +78,14 @@ def answer_question(
     bot_user_id: str | None = None,
     set_status: Callable[[str], Any] | None = None,
     mode: Reply = Reply.ALWAYS,
+    files: Sequence[FileRef] = (),
 ) -> Answer | None:
     """Stream an answer into the thread; on failure say so there. Returns the answer, if any.
 
     ``Reply.IF_FOUND`` stays silent when nothing relevant is found (a remark, not a question).
+    ``files`` shared with the question are waited for first, and any that failed are named.
     """
+    preface = read_files_first(deps, client, question, files, set_status)
     _status(client, question, set_status)
     writer = ThreadWriter(
         client,
@@ -98,10 +103,12 @@ def answer_question(
         )
         scopes = search_scopes(deps, client, question.channel)
         stream = deps.kb.stream_answer(question.text, scopes=scopes, history=history)
-        if mode is Reply.IF_FOUND and stream.kind == "no_results":
+        if mode is Reply.IF_FOUND and stream.kind == "no_results" and not preface:
             logger.info("nothing relevant for a remark in %s; staying silent", question.channel)
             _status(client, question, set_status, "")
             return None
+        if preface:
+            writer.append(preface)
         for delta in stream:
             writer.append(delta)
         answer = stream.answer
@@ -117,6 +124,44 @@ def answer_question(
         return None
     logger.info("answered in %s: %s, %d cited", question.channel, answer.kind, len(answer.cited))
     return answer
+
+
+def read_files_first(
+    deps: Deps,
+    client: WebClient,
+    question: Question,
+    files: Sequence[FileRef],
+    set_status: Callable[[str], Any] | None,
+) -> str:
+    """Wait (at most the conversion timeout) until the files shared with a question are read.
+
+    Shows "reading <file>…" meanwhile. Returns a Markdown note naming files that failed (and
+    why) or are still being read; empty when all are ready.
+    """
+    pending = {f.file_id: f.name or "the file you shared" for f in files}
+    notes: list[str] = []
+    deadline = time.monotonic() + deps.settings.convert_timeout_s
+    shown = ""
+    while pending:
+        for file_id, name in list(pending.items()):
+            doc = deps.kb.document(file_id)
+            if doc is not None and doc.status == "ready" and question.channel in doc.scopes:
+                del pending[file_id]
+            elif (reason := deps.state.file_failure(file_id, question.channel)) is not None:
+                notes.append(f"I couldn't read **{name}**: {reason}")
+                del pending[file_id]
+        if not pending or time.monotonic() >= deadline:
+            break
+        status = f"reading {', '.join(pending.values())}…"
+        if status != shown:
+            _status(client, question, set_status, status)
+            shown = status
+        time.sleep(FILE_POLL_S)
+    notes += [
+        f"**{name}** is still being read; ask again when its receipt appears."
+        for name in pending.values()
+    ]
+    return "".join(f"_{note}_\n\n" for note in notes)
 
 
 def _status(
@@ -168,7 +213,13 @@ def answer_message(
         team=message.team,
     )
     return answer_question(
-        deps, client, question, bot_user_id=bot_user_id, set_status=set_status, mode=mode
+        deps,
+        client,
+        question,
+        bot_user_id=bot_user_id,
+        set_status=set_status,
+        mode=mode,
+        files=message.files,
     )
 
 

@@ -24,6 +24,7 @@ def queue_shared_file(
     """
     if not deps.state.claim(f"file:{file_id}:{channel}"):
         return False
+    deps.state.clear_file_failures(file_id, channel)
     deps.jobs.ingest_file(file_id, channel, user=user, thread_ts=thread_ts)
     return True
 

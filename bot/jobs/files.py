@@ -87,12 +87,14 @@ def ingest_file(
         logger.warning("files.info failed for %s: %s", file_id, code)
         if share:
             _allow_share_again(deps, file_id, channel)
+            _note_failure(deps, file_id, channel, "Slack didn't hand it over; share it again.")
             _tell_sharer(deps, channel, thread_ts, user, LOOKUP_FAILED)
         return
     if slack_file is None:
         logger.info("file %s is gone or not visible to the bot; nothing to ingest", file_id)
         if share and deps.kb.document(file_id) is None:
             _allow_share_again(deps, file_id, channel)
+            _note_failure(deps, file_id, channel, "Slack doesn't let me open it.")
             _tell_sharer(deps, channel, thread_ts, user, NO_ACCESS)
         return
     existing = deps.kb.document(file_id)
@@ -112,6 +114,7 @@ def ingest_file(
         format_of(slack_file.name)
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
+        _note_failure(deps, file_id, channel, err.user_message)
         _post(
             deps,
             post_channel,
@@ -132,6 +135,7 @@ def ingest_file(
         data = download(deps, slack_file)
         if data is None:
             _allow_share_again(deps, file_id, channel)
+            _note_failure(deps, file_id, channel, DOWNLOAD_FAILED)
             report.final(
                 failure_text(slack_file.name, DOWNLOAD_FAILED),
                 failure_blocks(slack_file.name, DOWNLOAD_FAILED),
@@ -147,6 +151,7 @@ def ingest_file(
         )
     except IngestError as err:
         logger.info("file %s not ingested: %s", file_id, type(err).__name__)
+        _note_failure(deps, file_id, channel, err.user_message)
         report.final(
             failure_text(slack_file.name, err.user_message),
             failure_blocks(slack_file.name, err.user_message),
@@ -155,6 +160,7 @@ def ingest_file(
     except Exception:
         logger.exception("ingesting file %s failed", file_id)
         _allow_share_again(deps, file_id, channel)
+        _note_failure(deps, file_id, channel, INTERNAL_FAILURE)
         report.final(
             failure_text(slack_file.name, INTERNAL_FAILURE),
             failure_blocks(slack_file.name, INTERNAL_FAILURE),
@@ -162,6 +168,12 @@ def ingest_file(
         return
     logger.info("file %s ingested: %s, %d chunks", file_id, receipt.outcome, receipt.chunks)
     report.final(receipt_text(receipt), receipt_blocks(receipt))
+
+
+def _note_failure(deps: Deps, file_id: str, channel: str | None, reason: str) -> None:
+    """Remember why, for a question asked together with the file (it waits for the file)."""
+    if channel is not None:
+        deps.state.note_file_failure(file_id, channel, reason)
 
 
 def _tell_sharer(
