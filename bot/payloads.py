@@ -120,6 +120,7 @@ class SlashCommand:
     channel: str
     user: str
     team: str | None
+    response_url: str | None = None
 
     @property
     def verb(self) -> str:
@@ -144,6 +145,7 @@ def parse_command(body: Mapping[str, Any] | None) -> SlashCommand | None:
         channel,
         user,
         _str(body, "team_id"),
+        _str(body, "response_url"),
     )
 
 

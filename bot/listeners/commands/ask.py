@@ -20,6 +20,7 @@ from bot.blocks.common import context
 from bot.blocks.errors import error_text
 from bot.deps import Deps
 from bot.payloads import parse_command
+from bot.respond import reply
 from rag.errors import RagError
 
 logger = logging.getLogger(__name__)
@@ -49,17 +50,16 @@ def handle_ask(
         blocks = ask_blocks(answer, answer_id)
         if not member:
             blocks.append(context(NOT_A_MEMBER))
-        reply: dict[str, Any] = {"text": answer_fallback(answer), "blocks": blocks}
+        message: dict[str, Any] = {"text": answer_fallback(answer), "blocks": blocks}
     except RagError as err:
         logger.warning("/ask failed in %s: %s", command.channel, type(err).__name__)
-        reply = {"text": error_text(err.user_message)}
+        message = {"text": error_text(err.user_message)}
     except Exception:
         logger.exception("/ask failed in %s", command.channel)
-        reply = {"text": error_text()}
-    try:
-        respond(response_type="ephemeral", replace_original=True, **reply)
-    except Exception:  # the response_url expired or Slack refused it: nothing left to tell
-        logger.exception("/ask could not reply in %s", command.channel)
+        message = {"text": error_text()}
+    reply(
+        respond, command.response_url, response_type="ephemeral", replace_original=True, **message
+    )
 
 
 def bot_is_member(client: WebClient, channel: str) -> bool:

@@ -20,6 +20,7 @@ from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
 from bot.jobs.urls import clean_url, url_doc_id
 from bot.payloads import SlashCommand, parse_command
+from bot.respond import reply
 from rag.models import GLOBAL_SCOPE, DocumentInfo
 
 logger = logging.getLogger(__name__)
@@ -40,11 +41,11 @@ def handle_docs(
         return
     ack()  # before any database or index work
     try:
-        reply = docs_reply(deps, client, command)
+        message = docs_reply(deps, client, command)
     except Exception:
         logger.exception("/docs %s failed in %s", command.verb, command.channel)
-        reply = {"text": error_text()}
-    respond(response_type="ephemeral", **reply)
+        message = {"text": error_text()}
+    reply(respond, command.response_url, response_type="ephemeral", **message)
 
 
 def docs_reply(deps: Deps, client: WebClient, command: SlashCommand) -> dict[str, Any]:
