@@ -12,7 +12,6 @@ from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.access import search_scopes
 from bot.blocks.answer import answer_fallback, ask_blocks
@@ -42,7 +41,7 @@ def handle_ask(
         ack(text=USAGE)
         return
     ack(text=LOOKING)  # within 3 s, before any database or search work
-    member = bot_is_member(client, command.channel)
+    member = bot_is_member(deps, client, command.channel)
     try:
         scopes = search_scopes(deps, client, command.channel) if member else [command.channel]
         answer = deps.kb.ask(command.text, scopes=scopes)
@@ -62,14 +61,7 @@ def handle_ask(
     )
 
 
-def bot_is_member(client: WebClient, channel: str) -> bool:
+def bot_is_member(deps: Deps, client: WebClient, channel: str) -> bool:
     """Whether the bot is in ``channel`` (Slack hides private conversations it isn't in)."""
-    try:
-        info = client.conversations_info(channel=channel)
-    except SlackApiError as err:
-        if err.response.get("error") in ("channel_not_found", "not_in_channel"):
-            return False
-        logger.warning("conversations.info failed for %s", channel, exc_info=True)
-        return True
-    channel_info = info.get("channel") or {}
-    return bool(channel_info.get("is_member", True)) or bool(channel_info.get("is_im"))
+    info = deps.directory.channel(client, channel)
+    return info is not None and bool(info.get("is_member") or info.get("is_im"))
