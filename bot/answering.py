@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access import search_scopes
 from bot.blocks.answer import answer_footer_blocks
 from bot.blocks.errors import GENERIC
+from bot.conversation import Reply, thread_messages
 from bot.deps import Deps
-from bot.payloads import MessageEvent, strip_mentions
+from bot.payloads import FileRef, MessageEvent
 from bot.streaming import ThreadWriter
+from bot.text.incoming import readable
 from rag.errors import RagError
 from rag.models import Answer, Turn
 
 logger = logging.getLogger(__name__)
 
+FILE_POLL_S = 0.25  # how often a question waiting on its files checks them
 EMPTY_MENTION = (
     "Ask me a question after the mention, like `@ragbot what is our refund policy?`, "
     "or share a document with me here."
@@ -37,31 +42,26 @@ class Question:
 
 
 def thread_history(
-    client: WebClient, question: Question, bot_user_id: str | None, limit: int
+    deps: Deps, client: WebClient, question: Question, bot_user_id: str | None, limit: int
 ) -> list[Turn]:
-    """Earlier turns of the thread (oldest first), as user/assistant turns."""
+    """The latest turns of the thread before the question (oldest first), as user/assistant."""
     if limit <= 0 or question.message_ts in (None, question.thread_ts):
         return []
-    try:
-        response = client.conversations_replies(
-            channel=question.channel, ts=question.thread_ts, limit=limit + 1
-        )
-    except SlackApiError:
-        logger.warning("could not read thread history in %s", question.channel, exc_info=True)
-        return []
-    messages = response.get("messages") or []
+    messages = thread_messages(client, question.channel, question.thread_ts, keep_last=limit + 1)
     turns = [
         turn
         for m in messages
-        if isinstance(m, Mapping)
-        and m.get("ts") != question.message_ts
-        and (turn := _turn(m, bot_user_id)) is not None
+        if m.get("ts") != question.message_ts
+        and (turn := _turn(deps, client, m, bot_user_id)) is not None
     ]
     return turns[-limit:]
 
 
-def _turn(message: Mapping[str, Any], bot_user_id: str | None) -> Turn | None:
-    text = strip_mentions(str(message.get("text") or ""))
+def _turn(
+    deps: Deps, client: WebClient, message: Mapping[str, Any], bot_user_id: str | None
+) -> Turn | None:
+    raw = str(message.get("text") or "")
+    text = readable(raw, bot_user_id, lambda user: deps.directory.name(client, user))
     if not text:
         return None
     from_bot = message.get("bot_id") is not None or (
@@ -77,8 +77,15 @@ def answer_question(
     *,
     bot_user_id: str | None = None,
     set_status: Callable[[str], Any] | None = None,
+    mode: Reply = Reply.ALWAYS,
+    files: Sequence[FileRef] = (),
 ) -> Answer | None:
-    """Stream an answer into the thread; on failure say so there. Returns the answer, if any."""
+    """Stream an answer into the thread; on failure say so there. Returns the answer, if any.
+
+    ``Reply.IF_FOUND`` stays silent when nothing relevant is found (a remark, not a question).
+    ``files`` shared with the question are waited for first, and any that failed are named.
+    """
+    preface = read_files_first(deps, client, question, files, set_status)
     _status(client, question, set_status)
     writer = ThreadWriter(
         client,
@@ -92,9 +99,16 @@ def answer_question(
         # Before the answer shows: a follow-up sent the moment it does must find a bot thread.
         deps.state.mark_thread(question.channel, question.thread_ts)
         history = thread_history(
-            client, question, bot_user_id, deps.settings.thread_history_messages
+            deps, client, question, bot_user_id, deps.settings.thread_history_messages
         )
-        stream = deps.kb.stream_answer(question.text, scopes=[question.channel], history=history)
+        scopes = search_scopes(deps, client, question.channel)
+        stream = deps.kb.stream_answer(question.text, scopes=scopes, history=history)
+        if mode is Reply.IF_FOUND and stream.kind == "no_results" and not preface:
+            logger.info("nothing relevant for a remark in %s; staying silent", question.channel)
+            _status(client, question, set_status, "")
+            return None
+        if preface:
+            writer.append(preface)
         for delta in stream:
             writer.append(delta)
         answer = stream.answer
@@ -112,14 +126,57 @@ def answer_question(
     return answer
 
 
-def _status(client: WebClient, question: Question, set_status: Callable[[str], Any] | None) -> None:
-    """Show "thinking…" under the thread while retrieval and the model work (best effort)."""
+def read_files_first(
+    deps: Deps,
+    client: WebClient,
+    question: Question,
+    files: Sequence[FileRef],
+    set_status: Callable[[str], Any] | None,
+) -> str:
+    """Wait (at most the conversion timeout) until the files shared with a question are read.
+
+    Shows "reading <file>…" meanwhile. Returns a Markdown note naming files that failed (and
+    why) or are still being read; empty when all are ready.
+    """
+    pending = {f.file_id: f.name or "the file you shared" for f in files}
+    notes: list[str] = []
+    deadline = time.monotonic() + deps.settings.convert_timeout_s
+    shown = ""
+    while pending:
+        for file_id, name in list(pending.items()):
+            doc = deps.kb.document(file_id)
+            if doc is not None and doc.status == "ready" and question.channel in doc.scopes:
+                del pending[file_id]
+            elif (reason := deps.state.file_failure(file_id, question.channel)) is not None:
+                notes.append(f"I couldn't read **{name}**: {reason}")
+                del pending[file_id]
+        if not pending or time.monotonic() >= deadline:
+            break
+        status = f"reading {', '.join(pending.values())}…"
+        if status != shown:
+            _status(client, question, set_status, status)
+            shown = status
+        time.sleep(FILE_POLL_S)
+    notes += [
+        f"**{name}** is still being read; ask again when its receipt appears."
+        for name in pending.values()
+    ]
+    return "".join(f"_{note}_\n\n" for note in notes)
+
+
+def _status(
+    client: WebClient,
+    question: Question,
+    set_status: Callable[[str], Any] | None,
+    status: str = "thinking…",
+) -> None:
+    """Show ``status`` under the thread while work goes on; "" clears it (best effort)."""
     try:
         if set_status is not None:
-            set_status("thinking…")
+            set_status(status)
         else:
             client.assistant_threads_setStatus(
-                channel_id=question.channel, thread_ts=question.thread_ts, status="thinking…"
+                channel_id=question.channel, thread_ts=question.thread_ts, status=status
             )
     except SlackApiError:
         logger.debug("thread status not available in %s", question.channel)
@@ -139,9 +196,10 @@ def answer_message(
     *,
     bot_user_id: str | None,
     set_status: Callable[[str], Any] | None = None,
+    mode: Reply = Reply.ALWAYS,
 ) -> Answer | None:
     """Answer a message once, however many events (mention, message, retries) deliver it."""
-    text = message.question
+    text = readable(message.text, bot_user_id, lambda user: deps.directory.name(client, user))
     if not text or message.user is None:
         return None
     if not deps.state.claim(f"answer:{message.channel}:{message.ts}"):
@@ -154,7 +212,15 @@ def answer_message(
         user=message.user,
         team=message.team,
     )
-    return answer_question(deps, client, question, bot_user_id=bot_user_id, set_status=set_status)
+    return answer_question(
+        deps,
+        client,
+        question,
+        bot_user_id=bot_user_id,
+        set_status=set_status,
+        mode=mode,
+        files=message.files,
+    )
 
 
 def explain_empty_mention(deps: Deps, client: WebClient, message: MessageEvent) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
+from bot.directory import Directory
 from bot.settings import BotSettings
 from bot.state import StateStore
 from rag.knowledge_base import KnowledgeBase
@@ -22,3 +23,4 @@ class Deps:
     state: StateStore
     jobs: JobQueue
     client: WebClient
+    directory: Directory = field(default_factory=Directory)  # cached users/conversations.info

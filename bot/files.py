@@ -5,15 +5,27 @@ from __future__ import annotations
 import logging
 
 from bot.deps import Deps
+from rag.models import GLOBAL_SCOPE
 
 logger = logging.getLogger(__name__)
 
 
-def queue_shared_file(deps: Deps, file_id: str, channel: str) -> bool:
-    """Queue ingestion of a file shared in ``channel`` once (file_shared and message both fire)."""
+def queue_shared_file(
+    deps: Deps,
+    file_id: str,
+    channel: str,
+    *,
+    user: str | None = None,
+    thread_ts: str | None = None,
+) -> bool:
+    """Queue ingestion of a file shared in ``channel`` once (file_shared and message both fire).
+
+    ``user`` (who shared it) and ``thread_ts`` (the share's thread) are told if it can't be read.
+    """
     if not deps.state.claim(f"file:{file_id}:{channel}"):
         return False
-    deps.jobs.ingest_file(file_id, channel)
+    deps.state.clear_file_failures(file_id, channel)
+    deps.jobs.ingest_file(file_id, channel, user=user, thread_ts=thread_ts)
     return True
 
 
@@ -30,6 +42,21 @@ def file_deleted(deps: Deps, file_id: str) -> bool:
     found = deps.kb.forget(file_id)
     logger.info("file %s deleted; forgotten=%s", file_id, found)
     return found
+
+
+def file_unshared_somewhere(deps: Deps, file_id: str, still_in: set[str] | None) -> bool:
+    """A ``file_unshared`` without a channel: keep only the conversations Slack still lists.
+
+    ``still_in`` comes from ``files.info`` (None: the bot can no longer see the file at all).
+    Global visibility (ingested outside Slack) is never removed here.
+    """
+    doc = deps.kb.document(file_id)
+    if doc is None:
+        return False
+    gone = [s for s in doc.scopes if s != GLOBAL_SCOPE and s not in (still_in or set())]
+    for channel in gone:
+        file_unshared(deps, file_id, channel)
+    return bool(gone)
 
 
 def file_unshared(deps: Deps, file_id: str, channel: str) -> bool:

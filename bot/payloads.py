@@ -15,6 +15,10 @@ def _str(data: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def strip_mentions(text: str) -> str:
     """``<@U123> what is X?`` → ``what is X?``."""
     return " ".join(_MENTION.sub(" ", text).split())
@@ -116,6 +120,7 @@ class SlashCommand:
     channel: str
     user: str
     team: str | None
+    response_url: str | None = None
 
     @property
     def verb(self) -> str:
@@ -140,6 +145,7 @@ def parse_command(body: Mapping[str, Any] | None) -> SlashCommand | None:
         channel,
         user,
         _str(body, "team_id"),
+        _str(body, "response_url"),
     )
 
 
@@ -189,9 +195,12 @@ class SlackFile:
     size: int
     download_url: str | None
     permalink: str | None
-    shares: Mapping[str, tuple[str, ...]]  # channel -> message ts of each share
+    shares: Mapping[str, tuple[str, ...]]  # channel -> thread of each share (its own ts if none)
+    channels: tuple[str, ...] = ()  # every conversation the bot can see the file in
+    user: str | None = None  # who uploaded it
 
     def share_ts(self, channel: str) -> str | None:
+        """The thread to reply in about the file's share in ``channel``."""
         stamps = self.shares.get(channel) or ()
         return stamps[0] if stamps else None
 
@@ -210,10 +219,11 @@ def parse_file(data: Mapping[str, Any] | None) -> SlackFile | None:
         for channel, items in (by_channel or {}).items():
             if isinstance(items, list):
                 shares[channel] = tuple(
-                    i["ts"]
+                    _str(i, "thread_ts") or i["ts"]
                     for i in items
                     if isinstance(i, Mapping) and isinstance(i.get("ts"), str)
                 )
+    listed = [c for key in ("channels", "groups", "ims") for c in _strings(data.get(key))]
     return SlackFile(
         file_id=file_id,
         name=_str(data, "name") or _str(data, "title") or file_id,
@@ -221,4 +231,6 @@ def parse_file(data: Mapping[str, Any] | None) -> SlackFile | None:
         download_url=_str(data, "url_private_download") or _str(data, "url_private"),
         permalink=_str(data, "permalink"),
         shares=shares,
+        channels=tuple(dict.fromkeys([*listed, *shares])),
+        user=_str(data, "user"),
     )

@@ -62,6 +62,16 @@ class BotSettings(Settings):
         "within as long again is replaced.",
     )
     job_poll_s: float = Field(2.0, gt=0, description="How often a worker re-reads the job store.")
+    global_docs_in_shared_channels: bool = Field(
+        False,
+        description="Search documents ingested outside Slack (global) in Slack Connect channels "
+        "too (off: only what was shared in such a channel is searched there).",
+    )
+    docs_forget_anyone: bool = Field(
+        False,
+        description="Let anyone run /docs forget (off: only who shared the document and "
+        "workspace admins/owners).",
+    )
     warm_up: bool = Field(
         True, description="Load the embedding model at start-up (in the background)."
     )

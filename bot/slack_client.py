@@ -24,6 +24,7 @@ def quiet_logger(name: str) -> logging.Logger:
 
 
 def make_client(settings: BotSettings) -> WebClient:
+    quiet_logger("slack_sdk.webhook.client")  # Bolt's respond(): it would log reply bodies
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     base_url = settings.slack_api_url or WebClient.BASE_URL
     return WebClient(

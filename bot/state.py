@@ -29,6 +29,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_FAILED = "ingest-failed:"
+
+
 class SeenKey(BotBase):
     __tablename__ = "bot_seen_keys"
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -148,6 +151,23 @@ class StateStore:
     def release(self, key: str) -> None:
         with self._sessions() as session, session.begin():
             session.execute(delete(SeenKey).where(SeenKey.key == key[:255]))
+
+    # --- why a shared file could not be read (so a question waiting on it can say) -----------
+    def note_file_failure(self, file_id: str, channel: str, reason: str) -> None:
+        self.claim(f"{_FAILED}{file_id}:{channel}:{reason}")
+
+    def file_failure(self, file_id: str, channel: str) -> str | None:
+        prefix = f"{_FAILED}{file_id}:{channel}:"
+        with self._sessions() as session:
+            key = session.scalars(
+                select(SeenKey.key).where(SeenKey.key.startswith(prefix, autoescape=True))
+            ).first()
+        return key[len(prefix) :] if key else None
+
+    def clear_file_failures(self, file_id: str, channel: str) -> None:
+        prefix = f"{_FAILED}{file_id}:{channel}:"
+        with self._sessions() as session, session.begin():
+            session.execute(delete(SeenKey).where(SeenKey.key.startswith(prefix, autoescape=True)))
 
     def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
         with self._sessions() as session, session.begin():
@@ -279,6 +299,12 @@ class StateStore:
         with self._sessions() as session, session.begin():
             if session.get(WebSourceRow, doc_id) is None:
                 session.add(WebSourceRow(doc_id=doc_id, url=url, added_by=user))
+
+    def web_source_added_by(self, doc_id: str) -> str | None:
+        """Who added a ``/docs add`` document (None when unknown)."""
+        with self._sessions() as session:
+            row = session.get(WebSourceRow, doc_id)
+            return row.added_by if row else None
 
     def remove_web_source(self, doc_id: str) -> None:
         with self._sessions() as session, session.begin():

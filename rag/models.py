@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 GLOBAL_SCOPE = "global"
+# In a list of scopes searched from, this marker leaves the global documents out.
+NO_GLOBAL_SCOPE = "!global"
 
 Progress = Callable[[str], None]  # told each step of an ingestion ("converting", ...)
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, session
 from rag import migrate
 from rag.database import Base, make_engine
 from rag.errors import EmbeddingModelMismatchError
-from rag.models import GLOBAL_SCOPE, DocumentInfo
+from rag.models import GLOBAL_SCOPE, NO_GLOBAL_SCOPE, DocumentInfo
 
 
 def _now() -> datetime:
@@ -212,6 +212,9 @@ class Registry:
 
 
 def _with_global(scopes: Sequence[str]) -> list[str]:
+    """The scopes searched from ``scopes``: global documents too, unless ``NO_GLOBAL_SCOPE``."""
+    if NO_GLOBAL_SCOPE in scopes:
+        return [s for s in dict.fromkeys(scopes) if s not in (NO_GLOBAL_SCOPE, GLOBAL_SCOPE)]
     return [*dict.fromkeys([*scopes, GLOBAL_SCOPE])]
 
 

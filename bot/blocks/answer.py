@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.blocks.common import Block, button, context, escape, section
+from bot.blocks.common import Block, button, context, escape, section, sections
 from bot.constants import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
@@ -13,7 +13,10 @@ from bot.constants import (
     SHARE_ANSWER,
     SNIPPET_CHARS,
 )
+from bot.text.mrkdwn import TEXT_LIMIT, link, to_mrkdwn, truncate
 from rag.models import Answer, Citation
+
+ANSWER_SECTIONS = 40  # leaves room for the question, sources and buttons within 50 blocks
 
 
 def shown_sources(answer: Answer) -> list[Citation]:
@@ -24,8 +27,7 @@ def shown_sources(answer: Answer) -> list[Citation]:
 
 
 def source_line(source: Citation) -> str:
-    name = escape(source.source)
-    title = f"<{source.url}|{name}>" if source.url else f"*{name}*"
+    title = link(source.url, source.source) if source.url else f"*{escape(source.source)}*"
     page = f" · {source.page_label}" if source.page_label else ""
     snippet = " ".join(source.snippet.split())
     if len(snippet) > SNIPPET_CHARS:
@@ -63,11 +65,16 @@ def answer_footer_blocks(answer: Answer, answer_id: str) -> list[Block]:
     return [*sources_blocks(shown), feedback_actions(answer_id, more)]
 
 
+def answer_fallback(answer: Answer) -> str:
+    """The ``text`` of a message holding a whole answer: escaped mrkdwn, within Slack's limit."""
+    return truncate(to_mrkdwn(answer.text), TEXT_LIMIT)
+
+
 def answer_blocks(answer: Answer, answer_id: str) -> list[Block]:
     """A whole answer in one message (``/ask``, shared answers)."""
     return [
         context(f"*Q:* {escape(answer.question)}"),
-        section(answer.text),
+        *sections(to_mrkdwn(answer.text), ANSWER_SECTIONS),
         *answer_footer_blocks(answer, answer_id),
     ]
 

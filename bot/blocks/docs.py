@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks.common import Block, context, escape, section
+from bot.text.mrkdwn import link
 from rag.models import GLOBAL_SCOPE, DocumentInfo
 
 MAX_LISTED = 40
@@ -21,8 +22,7 @@ HELP_TEXT = (
 
 
 def doc_line(doc: DocumentInfo) -> str:
-    name = escape(doc.source)
-    title = f"<{doc.url}|{name}>" if doc.url else f"*{name}*"
+    title = link(doc.url, doc.source) if doc.url else f"*{escape(doc.source)}*"
     where = " · everywhere" if GLOBAL_SCOPE in doc.scopes else ""
     state = "" if doc.status == "ready" else f" · _{doc.status}_"
     return f"• {title} — {doc.pages} pages, {doc.chunks} chunks{where}{state}"

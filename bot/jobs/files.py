@@ -30,11 +30,26 @@ logger = logging.getLogger(__name__)
 GONE_ERRORS = {"file_not_found", "file_deleted"}
 DOWNLOAD_FAILED = "I couldn't download the file from Slack. Please share it again."
 INTERNAL_FAILURE = "something went wrong on my side while reading it. Please try again later."
+LOOKUP_FAILED = (
+    ":warning: I couldn't get a file you shared from Slack just now (Slack didn't answer). "
+    "Share it again in a few minutes and I'll retry."
+)
+NO_ACCESS = (
+    ":warning: Slack doesn't let me open a file you shared here. Files shared from another "
+    "organisation (Slack Connect) or in conversations I'm not in can't be read by apps; "
+    "upload a copy here to add it."
+)
 
 
-def ingest_file_job(file_id: str, channel: str | None, force: bool = False) -> None:
+def ingest_file_job(
+    file_id: str,
+    channel: str | None,
+    force: bool = False,
+    user: str | None = None,
+    thread_ts: str | None = None,
+) -> None:
     """Durable job entry point: plain arguments only."""
-    ingest_file(get_runtime(), file_id, channel, force=force)
+    ingest_file(get_runtime(), file_id, channel, force=force, user=user, thread_ts=thread_ts)
 
 
 def fetch_file(deps: Deps, file_id: str) -> SlackFile | None:
@@ -48,14 +63,39 @@ def fetch_file(deps: Deps, file_id: str) -> SlackFile | None:
     return parse_file(response.get("file"))
 
 
-def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = False) -> None:
+def ingest_file(
+    deps: Deps,
+    file_id: str,
+    channel: str | None,
+    *,
+    force: bool = False,
+    user: str | None = None,
+    thread_ts: str | None = None,
+) -> None:
+    """Read a file into the knowledge base, reporting progress and the result in its thread.
+
+    ``user``/``thread_ts`` say who shared it and where, for when Slack won't give the file: a
+    failed lookup (5xx, ``ratelimited`` after retries, network) or a file the bot may not open
+    (Slack Connect ``check_file_info`` files, ``file_not_found`` right after a share) is told
+    there, and the share is released so sharing the file again retries at once.
+    """
+    share = channel is not None and not force
     try:
         slack_file = fetch_file(deps, file_id)
-    except SlackApiError:
-        logger.exception("files.info failed for %s", file_id)
+    except (SlackApiError, OSError) as err:
+        code = err.response.get("error") if isinstance(err, SlackApiError) else type(err).__name__
+        logger.warning("files.info failed for %s: %s", file_id, code)
+        if share:
+            _allow_share_again(deps, file_id, channel)
+            _note_failure(deps, file_id, channel, "Slack didn't hand it over; share it again.")
+            _tell_sharer(deps, channel, thread_ts, user, LOOKUP_FAILED)
         return
     if slack_file is None:
-        logger.info("file %s is gone; nothing to ingest", file_id)
+        logger.info("file %s is gone or not visible to the bot; nothing to ingest", file_id)
+        if share and deps.kb.document(file_id) is None:
+            _allow_share_again(deps, file_id, channel)
+            _note_failure(deps, file_id, channel, "Slack doesn't let me open it.")
+            _tell_sharer(deps, channel, thread_ts, user, NO_ACCESS)
         return
     existing = deps.kb.document(file_id)
     scopes = sorted({*(existing.scopes if existing else ()), *([channel] if channel else [])})
@@ -63,7 +103,9 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         logger.info("file %s changed but is not in the knowledge base; skipped", file_id)
         return
     post_channel = channel or scopes[0]
-    thread_ts = slack_file.share_ts(post_channel)
+    thread_ts = slack_file.share_ts(post_channel) or thread_ts
+    if thread_ts is not None:  # the receipt's thread is a bot thread: questions there are answered
+        deps.state.mark_thread(post_channel, thread_ts)
     if existing and existing.status == "ready" and not force:
         deps.kb.add_scopes(file_id, scopes)
         _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
@@ -72,6 +114,7 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         format_of(slack_file.name)
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
+        _note_failure(deps, file_id, channel, err.user_message)
         _post(
             deps,
             post_channel,
@@ -92,6 +135,7 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         data = download(deps, slack_file)
         if data is None:
             _allow_share_again(deps, file_id, channel)
+            _note_failure(deps, file_id, channel, DOWNLOAD_FAILED)
             report.final(
                 failure_text(slack_file.name, DOWNLOAD_FAILED),
                 failure_blocks(slack_file.name, DOWNLOAD_FAILED),
@@ -107,6 +151,7 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         )
     except IngestError as err:
         logger.info("file %s not ingested: %s", file_id, type(err).__name__)
+        _note_failure(deps, file_id, channel, err.user_message)
         report.final(
             failure_text(slack_file.name, err.user_message),
             failure_blocks(slack_file.name, err.user_message),
@@ -115,6 +160,7 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
     except Exception:
         logger.exception("ingesting file %s failed", file_id)
         _allow_share_again(deps, file_id, channel)
+        _note_failure(deps, file_id, channel, INTERNAL_FAILURE)
         report.final(
             failure_text(slack_file.name, INTERNAL_FAILURE),
             failure_blocks(slack_file.name, INTERNAL_FAILURE),
@@ -122,6 +168,27 @@ def ingest_file(deps: Deps, file_id: str, channel: str | None, *, force: bool = 
         return
     logger.info("file %s ingested: %s, %d chunks", file_id, receipt.outcome, receipt.chunks)
     report.final(receipt_text(receipt), receipt_blocks(receipt))
+
+
+def _note_failure(deps: Deps, file_id: str, channel: str | None, reason: str) -> None:
+    """Remember why, for a question asked together with the file (it waits for the file)."""
+    if channel is not None:
+        deps.state.note_file_failure(file_id, channel, reason)
+
+
+def _tell_sharer(
+    deps: Deps, channel: str | None, thread_ts: str | None, user: str | None, text: str
+) -> None:
+    """Say why a shared file can't be read: in its thread, else privately to who shared it."""
+    if channel is None:
+        return
+    try:
+        if thread_ts is not None:
+            deps.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+        elif user is not None:
+            deps.client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except SlackApiError:
+        logger.warning("could not report an unreadable file in %s", channel, exc_info=True)
 
 
 def _allow_share_again(deps: Deps, file_id: str, channel: str | None) -> None:

@@ -143,13 +143,24 @@ class JobQueue:
         return [job.id for job in self.scheduler.get_jobs()]
 
     # --- the bot's jobs ------------------------------------------------------------------
-    def ingest_file(self, file_id: str, channel: str | None, *, force: bool = False) -> None:
+    def ingest_file(
+        self,
+        file_id: str,
+        channel: str | None,
+        *,
+        force: bool = False,
+        user: str | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Read a file; ``user``/``thread_ts`` (who shared it, where) get told if that fails."""
+        notify = {k: v for k, v in (("user", user), ("thread_ts", thread_ts)) if v}
         self.now(
             f"ingest:{file_id}:{channel or '*'}",
             "bot.jobs.files:ingest_file_job",
             file_id=file_id,
             channel=channel,
             force=force,
+            **notify,
         )
 
     def fetch_url(self, doc_id: str, url: str, channel: str, user: str, hours: float) -> None:

@@ -16,6 +16,7 @@ from bot.blocks.ingest import failure_text, receipt_text
 from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
 from bot.runtime import get_runtime
+from bot.text.incoming import decode_entities
 from rag.errors import IngestError
 from rag.formats import EXTENSION_FORMATS
 from rag.models import IngestReceipt, SourceInfo
@@ -50,8 +51,9 @@ def url_doc_id(url: str) -> str:
 
 
 def clean_url(text: str) -> str | None:
-    """Slack wraps links as ``<https://x|label>``; only http(s) URLs are accepted."""
-    url = text.strip().strip("<>").split("|", 1)[0].strip()
+    """Slack wraps links as ``<https://x|label>`` and escapes ``&`` as ``&amp;``; only http(s)
+    URLs are accepted."""
+    url = decode_entities(text.strip().strip("<>").split("|", 1)[0].strip())
     parts = urlsplit(url)
     return url if parts.scheme in {"http", "https"} and parts.netloc else None
 

@@ -27,12 +27,18 @@ def mock_deps(tmp_path: Path) -> Deps:
     state.claim.return_value = True
     state.is_answered_thread.return_value = False
     state.save_answer.return_value = "A1"
+    client = Mock(spec=WebClient)
+    # an ordinary channel the bot is in, and an ordinary member who shared nothing
+    client.conversations_info.return_value = response(
+        {"channel": {"is_member": True, "is_ext_shared": False}}
+    )
+    client.users_info.return_value = response({"user": {"id": "U1", "name": "u1"}})
     return Deps(
         kb=kb,
         settings=BotSettings(_env_file=None, data_dir=tmp_path, stream_update_s=0.01),  # type: ignore[call-arg]
         state=state,
         jobs=Mock(spec=JobQueue),
-        client=Mock(spec=WebClient),
+        client=client,
     )
 
 

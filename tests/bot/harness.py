@@ -37,21 +37,21 @@ Message = dict[str, Any]
 
 
 def bot_settings(data_dir: Path, slack: FakeSlack, openai: FakeOpenAI, **extra: Any) -> BotSettings:
-    return BotSettings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=data_dir,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=slack.base_url,
-        openai_api_key="sk-test",
-        openai_base_url=openai.base_url,
-        embedding_model="local:all-MiniLM-L6-v2",
-        chat_model="gpt-4o-mini",
-        max_retries=0,
-        stream_update_s=0.05,
-        warm_up=False,
-        **extra,
-    )
+    """Settings for a test bot; ``extra`` overrides any of them (``openai_api_key=None``)."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": slack.base_url,
+        "openai_api_key": "sk-test",
+        "openai_base_url": openai.base_url,
+        "embedding_model": "local:all-MiniLM-L6-v2",
+        "chat_model": "gpt-4o-mini",
+        "max_retries": 0,
+        "stream_update_s": 0.05,
+        "warm_up": False,
+    }
+    return BotSettings(_env_file=None, **{**values, **extra})  # type: ignore[call-arg]
 
 
 class Bot:
@@ -64,6 +64,7 @@ class Bot:
         self.deps: Deps = start_runtime(settings, embedder=embedder)
         self.server = HttpServer(build_app(self.deps)).start()
         self.url = f"{self.server.url}/slack/events"
+        self.last_response_url = ""  # of the latest slash command
 
     def stop(self) -> None:
         self.server.stop()
@@ -77,15 +78,36 @@ class Bot:
         status, _ = post_to_app(self.url, body, JSON, SECRET, retry_num=retry_num)
         return status
 
-    def command(self, command: str, text: str, channel: str = "C1", user: str = "U1") -> Any:
+    def command(
+        self,
+        command: str,
+        text: str,
+        channel: str = "C1",
+        user: str = "U1",
+        response_url: str | None = None,
+    ) -> Any:
+        """Run a slash command; its ``response_url`` is served by the stand-in Slack.
+
+        Returns the acknowledgement's body, or (when the command was acknowledged empty) the
+        first reply posted to the ``response_url``.
+        """
+        self.last_response_url = response_url or self.slack.response_url()
         status, body = post_to_app(
             self.url,
-            slash_command_body(command, text, channel_id=channel, user_id=user),
+            slash_command_body(
+                command,
+                text,
+                channel_id=channel,
+                user_id=user,
+                response_url=self.last_response_url,
+            ),
             FORM,
             SECRET,
         )
         assert status == 200, body
-        return json.loads(body) if body.startswith("{") else {"text": body}
+        if body:
+            return json.loads(body) if body.startswith("{") else {"text": body}
+        return self.slack.wait_response(self.last_response_url)[-1]  # acked empty, then replied
 
     def click(
         self,
@@ -98,7 +120,12 @@ class Bot:
         status, _ = post_to_app(
             self.url,
             block_action_body(
-                action_id, value, channel_id=channel, user_id=user, message_ts=message_ts
+                action_id,
+                value,
+                channel_id=channel,
+                user_id=user,
+                message_ts=message_ts,
+                response_url=self.slack.response_url("actions"),
             ),
             FORM,
             SECRET,
@@ -145,31 +172,44 @@ class Bot:
         filetype: str = "",
         file_id: str | None = None,
         size: int | None = None,
+        thread_ts: str | None = None,
+        slack_connect: bool = False,
+        text: str = "",
+        user: str = "U1",
     ) -> str:
         """Upload a file to ``channel`` the way Slack announces it: file_shared + message.
 
-        ``file_id`` re-shares a known file (or picks the id); ``size`` is what Slack reports.
+        ``file_id`` re-shares a known file (or picks the id); ``size`` is what Slack reports;
+        ``thread_ts`` shares it as a reply in that thread; ``slack_connect`` as a file from
+        another organisation (the message carries a ``check_file_info`` stub); ``text`` is the
+        message the file was shared with.
         """
         file_id = file_id or new_file_id()
         path = Path(path)
         data = content if content is not None else path.read_bytes()
         file_name = name or path.name
-        obj = self.slack.add_file(
-            file_id,
-            file_name,
-            data,
-            filetype or path.suffix.lstrip("."),
-            channels=[channel],
-            size=size,
-        )
+        if self.slack.has_file(file_id):  # the same file shared again, maybe elsewhere
+            obj = self.slack.share_file(file_id, channel)
+        else:
+            obj = self.slack.add_file(
+                file_id,
+                file_name,
+                data,
+                filetype or path.suffix.lstrip("."),
+                channels=[channel],
+                size=size,
+                user=user,
+                thread_ts=thread_ts,
+                slack_connect=slack_connect,
+            )
         share_ts = obj["shares"][next(iter(obj["shares"]))][channel][0]["ts"]
-        self.slack.add_message(channel, share_ts, "U1", "", files=[file_id])
+        self.slack.add_message(channel, share_ts, user, text, thread_ts=thread_ts, files=[file_id])
         assert (
             self.send_event(
                 {
                     "type": "file_shared",
                     "file_id": file_id,
-                    "user_id": "U1",
+                    "user_id": user,
                     "file": {"id": file_id},
                     "channel_id": channel,
                     "event_ts": share_ts,
@@ -179,11 +219,25 @@ class Bot:
         )
         assert (
             self.send_event(
-                message_event("", channel=channel, ts=share_ts, subtype="file_share", files=[obj])
+                message_event(
+                    text,
+                    channel=channel,
+                    user=user,
+                    ts=share_ts,
+                    thread_ts=thread_ts,
+                    subtype="file_share",
+                    files=[self.slack.message_file(file_id)],
+                )
             )
             == 200
         )
         return file_id
+
+    def unshare_file(self, file_id: str, channel: str) -> None:
+        """Remove a file from ``channel``; Slack's ``file_unshared`` carries only the file id."""
+        self.slack.unshare_file(file_id, channel)
+        event = {"type": "file_unshared", "file_id": file_id, "file": {"id": file_id}}
+        assert self.send_event(event) == 200
 
     # --- waiting on what the bot posted ---------------------------------------------------
     def wait_message(

@@ -41,6 +41,7 @@ class SocketModeTransport(Bot):
 
     def __init__(self, slack: FakeSlack, openai: FakeOpenAI, socket_mode: FakeSocketMode) -> None:
         self.slack, self.openai, self.socket_mode = slack, openai, socket_mode
+        self.last_response_url = ""
 
     def stop(self) -> None:
         return None
@@ -54,10 +55,24 @@ class SocketModeTransport(Bot):
         self.socket_mode.wait_ack(key)
         return ACKED
 
-    def command(self, command: str, text: str, channel: str = "C1", user: str = "U1") -> Any:
-        form = dict(parse_qsl(slash_command_body(command, text, channel_id=channel, user_id=user)))
+    def command(
+        self,
+        command: str,
+        text: str,
+        channel: str = "C1",
+        user: str = "U1",
+        response_url: str | None = None,
+    ) -> Any:
+        """As `Bot.command`: the ack's payload, else the first reply to the ``response_url``."""
+        self.last_response_url = response_url or self.slack.response_url()
+        body = slash_command_body(
+            command, text, channel_id=channel, user_id=user, response_url=self.last_response_url
+        )
+        form = dict(parse_qsl(body))
         ack = self.socket_mode.wait_ack(self.socket_mode.deliver("slash_commands", form))
-        return ack.payload or {"text": ""}
+        if ack.payload:
+            return ack.payload
+        return self.slack.wait_response(self.last_response_url)[-1]
 
     def click(
         self,
@@ -68,7 +83,12 @@ class SocketModeTransport(Bot):
         message_ts: str | None = None,
     ) -> int:
         body = block_action_body(
-            action_id, value, channel_id=channel, user_id=user, message_ts=message_ts
+            action_id,
+            value,
+            channel_id=channel,
+            user_id=user,
+            message_ts=message_ts,
+            response_url=self.slack.response_url("actions"),
         )
         payload = json.loads(parse_qs(body)["payload"][0])
         self.socket_mode.wait_ack(self.socket_mode.deliver("interactive", payload))

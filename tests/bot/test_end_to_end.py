@@ -174,9 +174,10 @@ def test_dm_questions_and_ask_command(running_bot: Bot) -> None:
 
     reply = bot.command("/ask", "How many vacation days do we get?", channel="D1")
     assert "Looking" in reply["text"]
-    ephemeral = slack.wait_for("chat.postEphemeral", 1)[-1]
-    assert "handbook.md" in json.dumps(ephemeral.params["blocks"])
-    assert "ragbot_share_answer" in json.dumps(ephemeral.params["blocks"])
+    ephemeral = slack.wait_response(bot.last_response_url)[-1]
+    assert ephemeral["response_type"] == "ephemeral"
+    assert "handbook.md" in json.dumps(ephemeral["blocks"])
+    assert "ragbot_share_answer" in json.dumps(ephemeral["blocks"])
 
 
 def _wait(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]

@@ -150,10 +150,17 @@ def _message_text(message: dict[str, Any]) -> str:
 
 
 def default_chat_responder(request_json: dict[str, Any]) -> str:
-    """Deterministic answer that cites source ``[1]`` and names the last user question."""
+    """Deterministic answer that cites source ``[1]`` and names the last user question.
+
+    A follow-up rewrite request ("…Last message: X … Standalone question:") gets X back, as a
+    model would return a question that already stands alone.
+    """
     users = [m for m in request_json.get("messages", []) if m.get("role") == "user"]
     text = _message_text(users[-1]) if users else ""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if lines and lines[-1] == "Standalone question:":
+        last = [ln for ln in lines if ln.startswith("Last message:")]
+        return last[-1].removeprefix("Last message:").strip() if last else ""
     question = lines[-1][:100] if lines else "your question"
     return f"Based on the sources, here is the answer to: {question} [1]"
 

@@ -35,6 +35,9 @@ _USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 _seq = itertools.count(1)
 
 
+DEFAULT_RESPONSE_URL = "https://hooks.slack.com/commands/T1/1/fake"  # unreachable in tests
+
+
 def _next_id(prefix: str) -> str:
     return f"{prefix}{int(time.time())}{next(_seq):06d}"
 
@@ -144,7 +147,7 @@ def slash_command_body(
     text: str,
     channel_id: str = "C1",
     user_id: str = "U1",
-    response_url: str = "https://hooks.slack.com/commands/T1/1/fake",
+    response_url: str = DEFAULT_RESPONSE_URL,
     trigger_id: str | None = None,
     *,
     team_id: str = "T1",

@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.fakes.http import FakeHTTPServer, FakeRequestHandler
+from tests.fakes.slack_rules import block_errors, manifest_scopes, needed_scopes, too_long
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -119,6 +120,14 @@ class SlackFault:
     delay_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class ResponsePost:
+    """One POST to a ``response_url`` (slash command or interactive payload)."""
+
+    path: str
+    payload: Payload
+
+
 @dataclass
 class StoredFile:
     """A file the test registered with `FakeSlack.add_file`."""
@@ -135,10 +144,16 @@ class StoredFile:
     created: int
     share_ts: str
     deleted: bool = False
+    thread_ts: str | None = None  # shared as a reply in this thread
+    slack_connect: bool = False  # events carry a ``file_access: check_file_info`` stub
 
 
 class SlackError(Exception):
-    """Raised by method handlers to answer ``{"ok": false, "error": <code>}``."""
+    """Raised by method handlers to answer ``{"ok": false, "error": <code>}`` (plus ``extra``)."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.extra = extra
 
 
 class _Handler(FakeRequestHandler):
@@ -206,7 +221,7 @@ def _require(params: Params, name: str, error: str) -> str:
     return value
 
 
-def _streamed_text(params: Params) -> str:
+def streamed_text(params: Params) -> str:
     """Text carried by ``markdown_text`` and/or ``markdown_text`` chunks of a stream call."""
     text = params.get("markdown_text") or ""
     chunks = params.get("chunks") or []
@@ -234,7 +249,18 @@ class FakeSlack(FakeHTTPServer):
     overrides such as ``{"is_private": True, "name": "secret", "members": [...]}``), ``users``
     (id -> user overrides), ``fail_methods`` (method -> error code, answered every time),
     ``unauthorized_download_status`` (403 default; 302 redirects to an HTML login page and 200
-    answers that page directly, as Slack does for a missing token), ``require_token``.
+    answers that page directly, as Slack does for a missing token), ``require_token``,
+    ``scopes`` (the bot token's scopes; ``manifest.yml``'s by default).
+
+    As strict as Slack: unknown methods answer ``unknown_method``; a method whose scope the
+    token lacks answers ``missing_scope`` (with ``needed``/``provided``); posting or reading in
+    a conversation the bot is not a member of answers ``not_in_channel`` (public channels) or
+    ``channel_not_found`` (private channels, DMs); ``files.info`` on a file shared only where the
+    bot is not answers ``file_not_found``; blocks are validated (``invalid_blocks``) and sizes
+    checked (``msg_too_long``); ``chat.update`` of another author's message answers
+    ``cant_update_message``; ``chat.startStream`` needs ``thread_ts`` and, outside a DM,
+    ``recipient_user_id`` + ``recipient_team_id``. Conversations are members ``["U1", "UBOT"]``
+    unless ``channels[id]["members"]`` says otherwise.
     """
 
     handler_class = _Handler
@@ -250,6 +276,9 @@ class FakeSlack(FakeHTTPServer):
         self.require_token = True
         # Answers apps.connections.open; set by tests.fakes.socket_mode_server.FakeSocketMode.
         self.connections_open: Callable[[str | None], Payload] | None = None
+        self.scopes: set[str] = set(manifest_scopes())
+        self.responses: list[ResponsePost] = []
+        self._response_seq = 0
         self._messages: dict[str, dict[str, Payload]] = {}
         self._streaming: set[tuple[str, str]] = set()
         self._reactions: dict[tuple[str, str], list[str]] = {}
@@ -390,8 +419,14 @@ class FakeSlack(FakeHTTPServer):
         *,
         user: str = "U1",
         title: str | None = None,
+        thread_ts: str | None = None,
+        slack_connect: bool = False,
     ) -> Payload:
-        """Register a downloadable file; returns its Slack file object."""
+        """Register a downloadable file; returns its Slack file object.
+
+        ``thread_ts``: shared as a reply in that thread (its shares carry ``thread_ts``);
+        ``slack_connect``: shared from another organisation (see `message_file`).
+        """
         mime = (
             mimetype
             or _MIME_BY_FILETYPE.get(filetype)
@@ -411,9 +446,67 @@ class FakeSlack(FakeHTTPServer):
                 title=title or name,
                 created=int(time.time()),
                 share_ts=self._next_ts(),
+                thread_ts=thread_ts,
+                slack_connect=slack_connect,
             )
             self._files[file_id] = stored
             return self._file_object(stored)
+
+    def response_url(self, kind: str = "commands") -> str:
+        """A fresh ``response_url`` served here (POSTs are recorded in ``responses``)."""
+        with self._lock:
+            self._response_seq += 1
+            return f"{self.url}/response/{kind}/{TEAM_ID}/{self._response_seq}"
+
+    def responses_to(self, url: str) -> list[Payload]:
+        """Payloads POSTed to one ``response_url``, oldest first."""
+        path = urlsplit(url).path
+        with self._lock:
+            return [r.payload for r in self.responses if r.path == path]
+
+    def wait_response(self, url: str, count: int = 1, timeout: float = 30.0) -> list[Payload]:
+        """Poll until ``url`` received ``count`` POSTs; return them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.responses_to(url)
+            if len(found) >= count or time.monotonic() >= deadline:
+                if len(found) < count:
+                    raise AssertionError(f"{len(found)} response(s) to {url}: {found}")
+                return found
+            time.sleep(0.01)
+
+    def message_file(self, file_id: str) -> Payload:
+        """The file object a ``message`` event carries: a ``check_file_info`` stub for Slack
+        Connect files (the real object only comes from ``files.info``), else the full one."""
+        with self._lock:
+            stored = self._files[file_id]
+            if stored.slack_connect:
+                return {
+                    "id": stored.id,
+                    "mode": "file_access",
+                    "file_access": "check_file_info",
+                    "created": 0,
+                    "timestamp": 0,
+                    "user": "",
+                }
+            return self._file_object(stored)
+
+    def has_file(self, file_id: str) -> bool:
+        with self._lock:
+            return file_id in self._files and not self._files[file_id].deleted
+
+    def share_file(self, file_id: str, channel: str) -> Payload:
+        """Share a registered file in one more conversation; returns its file object."""
+        with self._lock:
+            stored = self._files[file_id]
+            if channel not in stored.channels:
+                stored.channels.append(channel)
+            return self._file_object(stored)
+
+    def unshare_file(self, file_id: str, channel: str) -> None:
+        """Remove a file from one conversation (what a user's "remove from channel" does)."""
+        with self._lock:
+            self._files[file_id].channels.remove(channel)
 
     def delete_file(self, file_id: str) -> None:
         """Mark a file deleted: ``files.info`` then answers ``file_not_found``, downloads 404."""
@@ -470,6 +563,8 @@ class FakeSlack(FakeHTTPServer):
             self._api(h, split.path.removeprefix("/api/"), split.query, body)
         elif split.path.startswith("/files/"):
             self._download(h, split.path)
+        elif split.path.startswith("/response/"):
+            self._response(h, split.path, body)
         elif split.path == "/login":
             h.send(200, _LOGIN_PAGE, "text/html; charset=utf-8")
         else:
@@ -493,6 +588,27 @@ class FakeSlack(FakeHTTPServer):
             self.calls.append(call)
         status, payload, extra = self._answer(call)
         h.send_json(status, payload, extra)
+
+    def _response(self, h: _Handler, path: str, body: bytes) -> None:
+        """A ``response_url`` POST: JSON with text/blocks (or ``delete_original``)."""
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            h.send(400, b"invalid_payload", "text/plain")
+            return
+        if not isinstance(payload, dict):
+            h.send(400, b"invalid_payload", "text/plain")
+            return
+        errors = block_errors(payload["blocks"]) if "blocks" in payload else []
+        if errors:
+            h.send(400, b"invalid_blocks", "text/plain")
+            return
+        if not (payload.get("text") or payload.get("blocks") or payload.get("delete_original")):
+            h.send(400, b"no_text", "text/plain")
+            return
+        with self._lock:
+            self.responses.append(ResponsePost(path, payload))
+        h.send(200, b"ok", "text/plain")
 
     def _answer(self, call: SlackCall) -> tuple[int, Payload, dict[str, str]]:
         if self.require_token and call.method not in _TOKENLESS_METHODS:
@@ -521,10 +637,20 @@ class FakeSlack(FakeHTTPServer):
                     {},
                 )
             handler = self._methods.get(call.method)
+            if handler is None:
+                return 200, {"ok": False, "error": "unknown_method"}, {}
             try:
-                return 200, handler(call.params) if handler else {"ok": True}, {}
+                self._check_scope(call)
+                return 200, handler(call.params), {}
             except SlackError as err:
-                return 200, {"ok": False, "error": str(err)}, {}
+                return 200, {"ok": False, "error": str(err), **err.extra}, {}
+
+    def _check_scope(self, call: SlackCall) -> None:
+        needed = needed_scopes(call.method, call.params, self._channel_kind)
+        if needed and not self.scopes.intersection(needed):
+            raise SlackError(
+                "missing_scope", needed=",".join(needed), provided=",".join(sorted(self.scopes))
+            )
 
     def _next_fault(self, method: str) -> SlackFault | None:
         with self._lock:
@@ -596,20 +722,40 @@ class FakeSlack(FakeHTTPServer):
             )
         return out
 
+    def _channel_kind(self, channel: str) -> str:
+        """Scope family of a conversation: channels, groups (private), im or mpim."""
+        overrides = self.channels.get(channel, {})
+        if channel.startswith("D") or overrides.get("is_im"):
+            return "im"
+        if overrides.get("is_mpim"):
+            return "mpim"
+        if channel.startswith("G") or overrides.get("is_private"):
+            return "groups"
+        return "channels"
+
+    def _require_member(self, channel: str) -> None:
+        """Slack's answer when the bot is not in ``channel``: private ones don't exist for it."""
+        if BOT_USER_ID in self._members(channel):
+            return
+        if self._channel_kind(channel) == "channels":
+            raise SlackError("not_in_channel")
+        raise SlackError("channel_not_found")
+
     def _channel_info(self, channel: str) -> Payload:
         overrides = self.channels.get(channel, {})
-        is_im = channel.startswith("D")
+        kind = self._channel_kind(channel)
+        is_im = kind == "im"
         info: Payload = {
             "id": channel,
             "name": channel.lower(),
-            "is_channel": not is_im,
-            "is_group": False,
+            "is_channel": kind == "channels",
+            "is_group": kind == "groups",
             "is_im": is_im,
-            "is_mpim": False,
-            "is_private": is_im,
+            "is_mpim": kind == "mpim",
+            "is_private": kind != "channels",
             "is_archived": False,
             "is_general": False,
-            "is_member": True,
+            "is_member": BOT_USER_ID in self._members(channel),
             "is_ext_shared": False,
             "is_shared": False,
             "created": 1700000000,
@@ -632,7 +778,7 @@ class FakeSlack(FakeHTTPServer):
             info = self._channel_info(channel)
             kind = "ims" if info["is_im"] else "private" if info["is_private"] else "public"
             groups[kind].append(channel)
-            share = {
+            share: Payload = {
                 "ts": f.share_ts,
                 "channel_name": info["name"],
                 "team_id": TEAM_ID,
@@ -640,6 +786,8 @@ class FakeSlack(FakeHTTPServer):
                 "reply_users": [],
                 "reply_count": 0,
             }
+            if f.thread_ts:
+                share["thread_ts"] = f.thread_ts
             shares.setdefault("public" if kind == "public" else "private", {})[channel] = [share]
         return {
             "id": f.id,
@@ -679,7 +827,6 @@ class FakeSlack(FakeHTTPServer):
     # ------------------------------------------------------------- Web API methods
 
     def _method_table(self) -> dict[str, Callable[[Params], Payload]]:
-        ok_only = self._ok
         return {
             "api.test": lambda params: {"ok": True, "args": params},
             "auth.test": self._auth_test,
@@ -693,9 +840,9 @@ class FakeSlack(FakeHTTPServer):
             "chat.stopStream": self._stop_stream,
             "reactions.add": self._reactions_add,
             "reactions.remove": self._reactions_remove,
-            "assistant.threads.setStatus": ok_only,
-            "assistant.threads.setSuggestedPrompts": ok_only,
-            "assistant.threads.setTitle": ok_only,
+            "assistant.threads.setStatus": self._assistant_status,
+            "assistant.threads.setSuggestedPrompts": self._assistant_prompts,
+            "assistant.threads.setTitle": self._assistant_title,
             "views.open": self._view,
             "views.push": self._view,
             "views.update": self._view,
@@ -710,10 +857,6 @@ class FakeSlack(FakeHTTPServer):
             "files.list": self._files_list,
             "files.delete": self._files_delete,
         }
-
-    @staticmethod
-    def _ok(_params: Params) -> Payload:
-        return {"ok": True}
 
     def _auth_test(self, _params: Params) -> Payload:
         return {
@@ -742,8 +885,20 @@ class FakeSlack(FakeHTTPServer):
                 message[key] = params[key]
         return message
 
-    def _post_message(self, params: Params) -> Payload:
+    def _writable(self, params: Params) -> str:
+        """The checks every message-writing method shares; returns the channel."""
         channel = _require(params, "channel", "channel_not_found")
+        self._require_member(channel)
+        if too_long(params):
+            raise SlackError("msg_too_long")
+        if "blocks" in params:
+            errors = block_errors(params["blocks"])
+            if errors:
+                raise SlackError("invalid_blocks", errors=errors)
+        return channel
+
+    def _post_message(self, params: Params) -> Payload:
+        channel = self._writable(params)
         if not params.get("text") and not params.get("blocks") and not params.get("attachments"):
             raise SlackError("no_text")
         ts = self._next_ts()
@@ -752,9 +907,11 @@ class FakeSlack(FakeHTTPServer):
         return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
 
     def _update(self, params: Params) -> Payload:
-        channel = _require(params, "channel", "channel_not_found")
+        channel = self._writable(params)
         ts = _require(params, "ts", "message_not_found")
         message = self._stored(channel, ts)
+        if message.get("bot_id") != BOT_ID:
+            raise SlackError("cant_update_message")
         for key in ("text", "blocks", "attachments", "metadata"):
             if key in params:
                 message[key] = params[key]
@@ -769,14 +926,18 @@ class FakeSlack(FakeHTTPServer):
 
     def _delete(self, params: Params) -> Payload:
         channel = _require(params, "channel", "channel_not_found")
+        self._require_member(channel)
         ts = _require(params, "ts", "message_not_found")
-        self._stored(channel, ts)
+        if self._stored(channel, ts).get("bot_id") != BOT_ID:
+            raise SlackError("cant_delete_message")
         del self._messages[channel][ts]
         return {"ok": True, "channel": channel, "ts": ts}
 
     def _post_ephemeral(self, params: Params) -> Payload:
-        _require(params, "channel", "channel_not_found")
-        _require(params, "user", "user_not_in_channel")
+        channel = self._writable(params)
+        user = _require(params, "user", "user_not_in_channel")
+        if user not in self._members(channel):
+            raise SlackError("user_not_in_channel")
         if not params.get("text") and not params.get("blocks"):
             raise SlackError("no_text")
         return {"ok": True, "message_ts": self._next_ts()}
@@ -787,10 +948,14 @@ class FakeSlack(FakeHTTPServer):
         return {"ok": True, "channel": channel, "permalink": self._permalink(channel, ts)}
 
     def _start_stream(self, params: Params) -> Payload:
-        channel = _require(params, "channel", "channel_not_found")
+        channel = self._writable(params)
         _require(params, "thread_ts", "invalid_arguments")
+        if self._channel_kind(channel) != "im":
+            # "Required when streaming to channels" (chat.startStream reference)
+            _require(params, "recipient_user_id", "invalid_arguments")
+            _require(params, "recipient_team_id", "invalid_arguments")
         ts = self._next_ts()
-        message = self._bot_message({**params, "text": _streamed_text(params)}, ts)
+        message = self._bot_message({**params, "text": streamed_text(params)}, ts)
         self._messages.setdefault(channel, {})[ts] = message
         self._streaming.add((channel, ts))
         return {"ok": True, "channel": channel, "ts": ts}
@@ -804,18 +969,43 @@ class FakeSlack(FakeHTTPServer):
         return channel, ts, message
 
     def _append_stream(self, params: Params) -> Payload:
+        self._writable(params)
         channel, ts, message = self._streaming_message(params)
-        message["text"] = message.get("text", "") + _streamed_text(params)
+        message["text"] = message.get("text", "") + streamed_text(params)
         return {"ok": True, "channel": channel, "ts": ts}
 
     def _stop_stream(self, params: Params) -> Payload:
+        self._writable(params)
         channel, ts, message = self._streaming_message(params)
-        message["text"] = message.get("text", "") + _streamed_text(params)
+        message["text"] = message.get("text", "") + streamed_text(params)
         for key in ("blocks", "metadata"):
             if params.get(key):
                 message[key] = params[key]
         self._streaming.discard((channel, ts))
         return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
+
+    @staticmethod
+    def _assistant_thread(params: Params) -> None:
+        _require(params, "channel_id", "invalid_arguments")
+        _require(params, "thread_ts", "invalid_arguments")
+
+    def _assistant_status(self, params: Params) -> Payload:
+        self._assistant_thread(params)
+        if not isinstance(params.get("status"), str):
+            raise SlackError("invalid_arguments")
+        return {"ok": True}
+
+    def _assistant_prompts(self, params: Params) -> Payload:
+        self._assistant_thread(params)
+        prompts = params.get("prompts")
+        if not isinstance(prompts, list) or not prompts:
+            raise SlackError("invalid_arguments")
+        return {"ok": True}
+
+    def _assistant_title(self, params: Params) -> Payload:
+        self._assistant_thread(params)
+        _require(params, "title", "invalid_arguments")
+        return {"ok": True}
 
     def _reaction_key(self, params: Params) -> tuple[tuple[str, str], str]:
         channel = _require(params, "channel", "channel_not_found")
@@ -878,15 +1068,21 @@ class FakeSlack(FakeHTTPServer):
 
     def _conversations_info(self, params: Params) -> Payload:
         channel = _require(params, "channel", "channel_not_found")
+        if self._channel_kind(channel) != "channels":
+            self._require_member(channel)
         return {"ok": True, "channel": self._channel_info(channel)}
 
     def _conversations_members(self, params: Params) -> Payload:
         channel = _require(params, "channel", "channel_not_found")
+        if self._channel_kind(channel) != "channels":
+            self._require_member(channel)
         page, cursor = _paginate(self._members(channel), params)
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _conversations_replies(self, params: Params) -> Payload:
+        """Parent first, then replies oldest first, ``limit`` (default 1000) per page."""
         channel = _require(params, "channel", "channel_not_found")
+        self._require_member(channel)
         ts = _require(params, "ts", "thread_not_found")
         messages = self._thread_messages(channel, ts)
         if not messages:
@@ -901,6 +1097,7 @@ class FakeSlack(FakeHTTPServer):
 
     def _conversations_history(self, params: Params) -> Payload:
         channel = _require(params, "channel", "channel_not_found")
+        self._require_member(channel)
         stored = self._messages.get(channel, {})
         top = [ts for ts, m in stored.items() if m.get("thread_ts") in (None, ts)]
         top.sort(key=_ts_micros, reverse=True)
@@ -918,8 +1115,14 @@ class FakeSlack(FakeHTTPServer):
         return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")}}
 
     def _live_file(self, params: Params) -> StoredFile:
+        """A file the bot can see: not deleted, shared where the bot is (or by the bot)."""
         stored = self._files.get(str(params.get("file") or ""))
         if stored is None or stored.deleted:
+            raise SlackError("file_not_found")
+        visible = stored.user == BOT_USER_ID or any(
+            BOT_USER_ID in self._members(c) for c in stored.channels
+        )
+        if not visible:
             raise SlackError("file_not_found")
         return stored
 

@@ -281,14 +281,15 @@ def test_update_delete_permalink_ephemeral(fake_slack: FakeSlack) -> None:
 
 def test_chat_streaming_accumulates_text(fake_slack: FakeSlack) -> None:
     web = _web(fake_slack)
-    ts = web.chat_startStream(channel="C1", thread_ts="1.1", markdown_text="Hel")["ts"]
+    to_user = {"recipient_user_id": "U1", "recipient_team_id": "T1"}
+    ts = web.chat_startStream(channel="C1", thread_ts="1.1", markdown_text="Hel", **to_user)["ts"]
     web.chat_appendStream(channel="C1", ts=ts, markdown_text="lo ")
     web.chat_stopStream(channel="C1", ts=ts, markdown_text="world")
     assert fake_slack.message_text("C1", ts) == "Hello world"
     assert not fake_slack.is_streaming("C1", ts)
     with pytest.raises(SlackApiError, match="message_not_in_streaming_state"):
         web.chat_appendStream(channel="C1", ts=ts, markdown_text="late")
-    streamer = web.chat_stream(channel="C1", thread_ts="1.1", buffer_size=4)
+    streamer = web.chat_stream(channel="C1", thread_ts="1.1", buffer_size=4, **to_user)
     streamer.append(markdown_text="**bold")
     streamer.append(markdown_text=" text**")
     streamer.stop()
@@ -298,6 +299,7 @@ def test_chat_streaming_accumulates_text(fake_slack: FakeSlack) -> None:
 
 def test_reactions_assistant_views_users(fake_slack: FakeSlack) -> None:
     web = _web(fake_slack)
+    fake_slack.scopes.add("reactions:write")
     web.reactions_add(channel="C1", timestamp="1.1", name="eyes")
     with pytest.raises(SlackApiError, match="already_reacted"):
         web.reactions_add(channel="C1", timestamp="1.1", name="eyes")
@@ -317,11 +319,15 @@ def test_reactions_assistant_views_users(fake_slack: FakeSlack) -> None:
 
 def test_conversations_info_and_members(fake_slack: FakeSlack) -> None:
     web = _web(fake_slack)
-    fake_slack.channels["C2"] = {"is_private": True, "name": "secret", "members": ["U1", "U2"]}
+    fake_slack.channels["C2"] = {
+        "is_private": True,
+        "name": "secret",
+        "members": ["U1", "U2", "UBOT"],
+    }
     assert web.conversations_info(channel="C1")["channel"]["is_private"] is False
     info = web.conversations_info(channel="C2")["channel"]
     assert (info["is_private"], info["name"]) == (True, "secret")
-    assert web.conversations_members(channel="C2")["members"] == ["U1", "U2"]
+    assert web.conversations_members(channel="C2")["members"] == ["U1", "U2", "UBOT"]
 
 
 def test_files_info_list_download_and_delete(fake_slack: FakeSlack) -> None:
@@ -373,11 +379,12 @@ def test_error_faults_fail_methods_and_unknown_methods(fake_slack: FakeSlack) ->
     fake_slack.add_fault("chat.update", error="cant_update_message")
     with pytest.raises(SlackApiError, match="cant_update_message"):
         web.chat_update(channel="C1", ts="1.1", text="x")
-    fake_slack.fail_methods["reactions.add"] = "missing_scope"
+    fake_slack.fail_methods["users.info"] = "user_not_found"
     for _ in range(2):
-        with pytest.raises(SlackApiError, match="missing_scope"):
-            web.reactions_add(channel="C1", timestamp="1.1", name="eyes")
-    assert web.api_call("apps.brandNew", params={"x": "1"})["ok"]
+        with pytest.raises(SlackApiError, match="user_not_found"):
+            web.users_info(user="U1")
+    with pytest.raises(SlackApiError, match="unknown_method"):
+        web.api_call("apps.brandNew", params={"x": "1"})
     assert fake_slack.calls_to("apps.brandNew")[0].params == {"x": "1"}
 
 

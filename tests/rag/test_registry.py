@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from rag.database import Base
 from rag.errors import EmbeddingModelMismatchError
 from rag.migrate import RAG_VERSION_TABLE
+from rag.models import NO_GLOBAL_SCOPE
 from rag.registry import NewVersion, Registry
 
 
@@ -63,6 +64,14 @@ def test_visibility_includes_global_documents(registry: Registry) -> None:
     assert sorted(registry.active_versions(["G-private"])) == ["G@v1", "P@v1"]
     assert [d.doc_id for d in registry.list_documents(["C1"])] == ["G"]
     assert registry.stats()["documents"] == 2
+
+
+def test_no_global_marker_leaves_global_documents_out(registry: Registry) -> None:
+    registry.activate(version("G", "v1", ("global",)))
+    registry.activate(version("S", "v1", ("C9",)))
+    assert registry.active_versions(["C9", NO_GLOBAL_SCOPE]) == ["S@v1"]
+    assert [d.doc_id for d in registry.list_documents(["C9", NO_GLOBAL_SCOPE])] == ["S"]
+    assert registry.active_versions([NO_GLOBAL_SCOPE, "global"]) == []
 
 
 def test_forget_and_scope_removal(registry: Registry) -> None:

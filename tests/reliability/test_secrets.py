@@ -46,7 +46,7 @@ def test_logs_hold_no_token_and_no_message_text(make_bot: MakeBot, all_logs: Log
     assert "handbook.md" in block_text(answer)
     reply = bot.command("/ask", QUESTION, channel="C1")
     assert "Looking" in reply["text"]
-    bot.slack.wait_for("chat.postEphemeral")
+    bot.slack.wait_response(bot.last_response_url)
     assert any(
         r.headers.get("authorization") == f"Bearer {OPENAI_KEY}" for r in bot.openai.requests
     ), "the real-looking key was in use"

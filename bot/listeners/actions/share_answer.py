@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.blocks.answer import answer_blocks
+from bot.blocks.answer import answer_blocks, answer_fallback
 from bot.blocks.common import context
 from bot.deps import Deps
 from bot.payloads import parse_action
@@ -29,7 +29,7 @@ def handle_share_answer(
     answer = stored.to_answer()
     client.chat_postMessage(
         channel=click.channel,
-        text=answer.text,
+        text=answer_fallback(answer),
         blocks=[
             *answer_blocks(answer, stored.answer_id),
             context(f"Asked by <@{click.user}> with /ask"),

@@ -24,7 +24,13 @@ def handle_user_message(
     if message is None or message.from_bot:
         return
     for file in message.files:
-        queue_shared_file(deps, file.file_id, message.channel)
+        queue_shared_file(
+            deps,
+            file.file_id,
+            message.channel,
+            user=message.user,
+            thread_ts=message.reply_thread,
+        )
     answer_message(
         deps,
         client,

@@ -1,40 +1,66 @@
-"""``/docs [forget <name> | reindex | add <url> | help]``: the conversation's documents."""
+"""``/docs [forget <name> | reindex | add <url> | help]``: the conversation's documents.
+
+The command is acknowledged at once (Slack's 3 s limit); the reply, which needs the database
+and the index, follows through the command's ``response_url``.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
+from bot.access import may_forget, search_scopes
 from bot.blocks.common import escape
 from bot.blocks.docs import docs_list_blocks, help_blocks
+from bot.blocks.errors import error_text
 from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
 from bot.jobs.urls import clean_url, url_doc_id
 from bot.payloads import SlashCommand, parse_command
+from bot.respond import reply
 from rag.models import GLOBAL_SCOPE, DocumentInfo
 
 logger = logging.getLogger(__name__)
 
 
-def handle_docs(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
+FORGET_REFUSED = (
+    "Only the person who shared *{name}* or a workspace admin can make me forget it. "
+    "Ask them, or `/docs` to see what I use here."
+)
+
+
+def handle_docs(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
+) -> None:
     command = parse_command(body)
     if command is None:
         ack(text="I couldn't read that command.")
         return
+    ack()  # before any database or index work
+    try:
+        message = docs_reply(deps, client, command)
+    except Exception:
+        logger.exception("/docs %s failed in %s", command.verb, command.channel)
+        message = {"text": error_text()}
+    reply(respond, command.response_url, response_type="ephemeral", **message)
+
+
+def docs_reply(deps: Deps, client: WebClient, command: SlashCommand) -> dict[str, Any]:
+    """The reply to one ``/docs`` invocation: ``text`` and maybe ``blocks``."""
     verb = command.verb
     if verb in ("", "list"):
-        docs = deps.kb.documents(scopes=[command.channel])
-        ack(blocks=docs_list_blocks(docs), text=f"{len(docs)} document(s)")
-    elif verb == "forget":
-        ack(text=forget(deps, command))
-    elif verb == "reindex":
-        ack(text=reindex(deps, command))
-    elif verb == "add":
-        ack(text=add_url(deps, command))
-    else:
-        ack(blocks=help_blocks(), text="/docs help")
+        docs = deps.kb.documents(scopes=search_scopes(deps, client, command.channel))
+        return {"blocks": docs_list_blocks(docs), "text": f"{len(docs)} document(s)"}
+    if verb == "forget":
+        return {"text": forget(deps, client, command)}
+    if verb == "reindex":
+        return {"text": reindex(deps, command)}
+    if verb == "add":
+        return {"text": add_url(deps, command)}
+    return {"blocks": help_blocks(), "text": "/docs help"}
 
 
 def find_document(docs: list[DocumentInfo], name: str) -> list[DocumentInfo]:
@@ -44,7 +70,7 @@ def find_document(docs: list[DocumentInfo], name: str) -> list[DocumentInfo]:
     return exact or [d for d in docs if wanted and wanted in d.source.lower()]
 
 
-def forget(deps: Deps, command: SlashCommand) -> str:
+def forget(deps: Deps, client: WebClient, command: SlashCommand) -> str:
     if not command.argument:
         return "Which document? `/docs forget <name>` (see `/docs` for names)."
     docs = [d for d in deps.kb.documents(scopes=[command.channel]) if command.channel in d.scopes]
@@ -55,6 +81,9 @@ def forget(deps: Deps, command: SlashCommand) -> str:
         names = ", ".join(f"*{escape(d.source)}*" for d in matches[:5])
         return f"That matches several documents ({names}); please give the full name."
     doc = matches[0]
+    if not may_forget(deps, client, command.user, doc):
+        logger.info("/docs forget %s refused in %s", doc.doc_id, command.channel)
+        return FORGET_REFUSED.format(name=escape(doc.source))
     left = deps.kb.remove_scope(doc.doc_id, command.channel)
     if not left and doc.doc_id.startswith(URL_DOC_PREFIX):
         deps.jobs.cancel(f"refresh:{doc.doc_id}")

@@ -20,7 +20,13 @@ def handle_app_mention(
     if message is None or message.from_bot:
         return
     for file in message.files:
-        queue_shared_file(deps, file.file_id, message.channel)
+        queue_shared_file(
+            deps,
+            file.file_id,
+            message.channel,
+            user=message.user,
+            thread_ts=message.reply_thread,
+        )
     if not message.question and not message.files:
         explain_empty_mention(deps, client, message)
         return

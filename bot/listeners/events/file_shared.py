@@ -13,4 +13,4 @@ def handle_file_shared(event: dict[str, Any], deps: Deps) -> None:
     parsed = parse_file_event(event)
     if parsed is None or parsed.channel is None:
         return
-    queue_shared_file(deps, parsed.file_id, parsed.channel)
+    queue_shared_file(deps, parsed.file_id, parsed.channel, user=parsed.user)

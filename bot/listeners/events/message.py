@@ -8,9 +8,11 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.answering import answer_message
+from bot.conversation import Reply, follow_up_mode, reply_mode, thread_askers
 from bot.deps import Deps
 from bot.files import queue_shared_file
 from bot.payloads import MessageEvent, parse_message
+from bot.text.incoming import readable
 
 HANDLED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
@@ -22,19 +24,32 @@ def handle_message(
     if message is None or message.from_bot or message.subtype not in HANDLED_SUBTYPES:
         return
     for file in message.files:
-        queue_shared_file(deps, file.file_id, message.channel)
-    if should_answer(message, deps, context.bot_user_id):
-        answer_message(deps, client, message, bot_user_id=context.bot_user_id)
+        queue_shared_file(
+            deps,
+            file.file_id,
+            message.channel,
+            user=message.user,
+            thread_ts=message.reply_thread,
+        )
+    mode = should_answer(message, deps, client, context.bot_user_id)
+    if mode is not None:
+        answer_message(deps, client, message, bot_user_id=context.bot_user_id, mode=mode)
 
 
-def should_answer(message: MessageEvent, deps: Deps, bot_user_id: str | None) -> bool:
-    """DMs, mentions, and any message in a thread the bot has answered before."""
-    if not message.question:
-        return False
-    if message.is_dm:
-        return True
+def should_answer(
+    message: MessageEvent, deps: Deps, client: WebClient, bot_user_id: str | None
+) -> Reply | None:
+    """DMs, mentions, and messages that continue a conversation with the bot in its threads."""
+    if not message.question or message.user is None:
+        return None
     if bot_user_id and f"<@{bot_user_id}" in message.text:
-        return True
-    return message.thread_ts is not None and deps.state.is_answered_thread(
+        return Reply.ALWAYS
+    text = readable(message.text, bot_user_id, lambda user: deps.directory.name(client, user))
+    if message.is_dm:
+        return reply_mode(text, message.text, bot_user_id)
+    if message.thread_ts is None or not deps.state.is_answered_thread(
         message.channel, message.thread_ts
-    )
+    ):
+        return None
+    askers = thread_askers(client, message.channel, message.thread_ts, bot_user_id)
+    return follow_up_mode(text, message.text, message.user, askers, bot_user_id)

@@ -11,11 +11,11 @@ from bot.blocks.answer import (
     shown_sources,
     source_line,
 )
+from bot.blocks.common import sections
 from bot.blocks.docs import docs_list_blocks, help_blocks
 from bot.blocks.errors import GENERIC, error_text
 from bot.blocks.ingest import failure_text, progress_text, receipt_text
 from bot.constants import FEEDBACK_DOWN, FEEDBACK_UP, MORE_SOURCES, SHARE_ANSWER
-from bot.streaming import text_blocks
 from rag.models import Answer, Citation, DocumentInfo, IngestReceipt
 
 
@@ -115,6 +115,16 @@ def test_error_text_never_empty() -> None:
     assert error_text("Model busy.") == ":warning: Model busy."
 
 
-def test_long_text_is_split_into_sections() -> None:
-    blocks = text_blocks("x" * 7000)
+def test_long_text_is_split_into_sections_between_sentences() -> None:
+    sentence = "The T-800 lifts exactly 1,200 kg on a flat floor. "  # 51 characters
+    blocks = sections(sentence * 140)
+    texts = [b["text"]["text"] for b in blocks]
+    assert len(texts) == 3
+    assert all(len(t) <= 3000 for t in texts)
+    assert all(t.endswith("floor.") for t in texts)
+    assert " ".join(texts) == (sentence * 140).strip()
+
+
+def test_an_overlong_word_is_still_cut_to_fit() -> None:
+    blocks = sections("x" * 7000)
     assert [len(b["text"]["text"]) for b in blocks] == [3000, 3000, 1000]

@@ -47,11 +47,36 @@ def test_too_large_is_refused_before_download(tmp_path: Path) -> None:
     deps.kb.ingest_bytes.assert_not_called()
 
 
-def test_gone_file_is_skipped(tmp_path: Path) -> None:
+def test_gone_file_is_skipped_on_change(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.client.files_info.side_effect = slack_error("file_not_found")
-    ingest_file(deps, "F1", "C1")
+    ingest_file(deps, "F1", None, force=True)
     deps.client.chat_postMessage.assert_not_called()
+    deps.client.chat_postEphemeral.assert_not_called()
+
+
+def test_a_share_slack_will_not_open_is_explained_and_can_be_retried(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = None
+    deps.client.files_info.side_effect = slack_error("file_not_found")
+    ingest_file(deps, "F1", "C1", user="U1")
+    told = deps.client.chat_postEphemeral.call_args.kwargs
+    assert (told["channel"], told["user"]) == ("C1", "U1")
+    assert "Slack Connect" in told["text"]
+    deps.state.release.assert_called_once_with("file:F1:C1")
+
+
+@pytest.mark.parametrize("error", ["internal_error", "ratelimited", "fatal_error"])
+def test_a_failed_lookup_is_told_in_the_thread_and_can_be_retried(
+    tmp_path: Path, error: str
+) -> None:
+    deps = mock_deps(tmp_path)
+    deps.client.files_info.side_effect = slack_error(error)
+    ingest_file(deps, "F1", "C1", user="U1", thread_ts="5.0")
+    posted = deps.client.chat_postMessage.call_args.kwargs
+    assert (posted["channel"], posted["thread_ts"]) == ("C1", "5.0")
+    assert "Share it again" in posted["text"]
+    deps.state.release.assert_called_once_with("file:F1:C1")
 
 
 def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:

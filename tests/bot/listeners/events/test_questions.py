@@ -111,7 +111,7 @@ def test_dm_is_answered_and_files_are_queued(tmp_path: Path, context: BoltContex
         "what about this?", channel="D1", channel_type="im", files=[{"id": "F9", "name": "a.pdf"}]
     )
     handle_message(event, deps.client, context, deps)
-    deps.jobs.ingest_file.assert_called_once_with("F9", "D1")
+    deps.jobs.ingest_file.assert_called_once_with("F9", "D1", user="U1", thread_ts=event["ts"])
     assert deps.kb.stream_answer.call_args.kwargs["scopes"] == ["D1"]
 
 

@@ -1,0 +1,1 @@
+"""Text for Slack: escaping and Markdown/mrkdwn conversion of answers and document text."""
