@@ -10,7 +10,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.answer import answer_footer_blocks
+from bot.blocks.answer import answer_footer_blocks, worded
 from bot.blocks.errors import GENERIC
 from bot.deps import Deps
 from bot.payloads import MessageEvent, strip_mentions
@@ -97,7 +97,9 @@ def answer_question(
         stream = deps.kb.stream_answer(question.text, scopes=[question.channel], history=history)
         for delta in stream:
             writer.append(delta)
-        answer = stream.answer
+        answer = worded(stream.answer)
+        if answer.kind != "generated":
+            writer.append(answer.text)
         answer_id = deps.state.save_answer(question.channel, question.user, answer)
         writer.finish(answer_footer_blocks(answer, answer_id))
     except RagError as err:

@@ -34,6 +34,16 @@ EXTENSION_FORMATS: dict[str, str] = {
 }
 
 
+# What a "page" is called in formats that have them; other formats have no pages worth counting.
+PAGE_UNITS = {"pdf": "page", "pptx": "slide", "xlsx": "sheet"}
+
+
+def page_unit(name: str) -> str | None:
+    """The unit pages are counted in for a paginated file (by name or URL): "page", "slide"…"""
+    fmt = EXTENSION_FORMATS.get(Path(name.split("?")[0]).suffix.lower())
+    return PAGE_UNITS.get(fmt or "")
+
+
 def supported_extensions() -> list[str]:
     return sorted(EXTENSION_FORMATS)
 

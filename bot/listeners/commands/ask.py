@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.blocks.answer import ask_blocks
+from bot.blocks.answer import ask_blocks, worded
 from bot.blocks.errors import error_text
 from bot.deps import Deps
 from bot.payloads import parse_command
@@ -27,7 +27,7 @@ def handle_ask(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) ->
         return
     ack(text=LOOKING)  # within 3 s; the answer follows as its own ephemeral message
     try:
-        answer = deps.kb.ask(command.text, scopes=[command.channel])
+        answer = worded(deps.kb.ask(command.text, scopes=[command.channel]))
         answer_id = deps.state.save_answer(command.channel, command.user, answer)
         client.chat_postEphemeral(
             channel=command.channel,
