@@ -3,7 +3,7 @@
 PDF pipeline (``RAGBOT_PDF_PIPELINE``):
 
 * ``native``: Docling's model-free ``NativePdfPipeline`` (text layer only; no OCR, no layout).
-* ``standard``: Docling's layout/table/OCR pipeline (``pip install 'ragbot[pdf-models]'``).
+* ``standard``: Docling's layout/table/OCR pipeline (the ``pdf-models`` extra).
 * ``auto`` (default): ``standard`` when its packages are installed *and* its layout model is
   already in the local Hugging Face cache (checked with ``local_files_only``, so it never waits
   on the network), else ``native``.
