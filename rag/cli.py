@@ -2,7 +2,7 @@
 
 Stable interface (other tools rely on it)::
 
-    ragbot ingest PATH... [--scope S] [--json]
+    ragbot ingest PATH|URL... [--scope S] [--json]
     ragbot search "QUESTION" [--k K] [--scope S] [--mode hybrid|dense|bm25] [--json]
     ragbot ask "QUESTION" [--scope S] [--json]
     ragbot docs list [--scope S] [--json]
@@ -41,6 +41,7 @@ from rich.progress import (
 
 from rag import render
 from rag.errors import RagError
+from rag.fetch import is_url
 from rag.formats import EXTENSION_FORMATS
 from rag.knowledge_base import KnowledgeBase
 from rag.models import GLOBAL_SCOPE, IngestReceipt
@@ -90,9 +91,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     common = [verbosity_options(top_level=False)]
 
     ingest = sub.add_parser(
-        "ingest", help="add files or folders to the knowledge base", parents=common
+        "ingest", help="add files, folders or web pages to the knowledge base", parents=common
     )
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("paths", nargs="+", metavar="PATH|URL", help="files, folders, http(s) URLs")
     ingest.add_argument(
         "--scope", action="append", help=f"who may see them (repeatable; default {GLOBAL_SCOPE})"
     )
@@ -183,9 +184,13 @@ def _note(console: Console, args: argparse.Namespace, text: str) -> None:
 
 
 # --- ingest -------------------------------------------------------------------------------
-def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files as given, and every supported file under the given folders (sorted)."""
-    for path in paths:
+def expand_paths(targets: Sequence[str | Path]) -> Iterator[str | Path]:
+    """URLs and files as given, and every supported file under the given folders (sorted)."""
+    for target in targets:
+        if isinstance(target, str) and is_url(target):
+            yield target
+            continue
+        path = Path(target)
         if path.is_dir():
             yield from sorted(
                 p
@@ -221,8 +226,9 @@ def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
     try:
         with _progress(console, hidden=args.json or args.verbosity == QUIET) as progress:
             bar = IngestBar(progress, total=len(files))
-            for path in files:
-                result = _ingest_one(kb, path, scopes, bar.step_reporter(path.name))
+            for target in files:
+                name = target if isinstance(target, str) else target.name
+                result = _ingest_one(kb, target, scopes, bar.step_reporter(name))
                 failures += result.receipt is None
                 bar.done(result.receipt)
                 _report(result, args, console)
@@ -234,14 +240,16 @@ def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
 
 
 def _ingest_one(
-    kb: KnowledgeBase, path: Path, scopes: list[str], step: Callable[[str], None]
+    kb: KnowledgeBase, target: str | Path, scopes: list[str], step: Callable[[str], None]
 ) -> FileResult:
-    if not path.exists():
-        return FileResult(str(path), error="file not found")
     try:
-        return FileResult(str(path), kb.ingest_path(path, scopes=scopes, progress=step))
+        if isinstance(target, str):
+            return FileResult(target, kb.ingest_url(target, scopes=scopes, progress=step))
+        if not target.exists():
+            return FileResult(str(target), error="file not found")
+        return FileResult(str(target), kb.ingest_path(target, scopes=scopes, progress=step))
     except RagError as err:
-        return FileResult(str(path), error=err.user_message, detail=str(err))
+        return FileResult(str(target), error=err.user_message, detail=str(err))
 
 
 def _report(result: FileResult, args: argparse.Namespace, console: Console) -> None:

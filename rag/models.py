@@ -39,6 +39,12 @@ class SourceInfo:
 
     name: str
     url: str | None = None
+    file_name: str | None = None  # when the name (a URL) doesn't tell the format: "page.html"
+
+    @property
+    def format_name(self) -> str:
+        """The name whose extension tells the converter the format."""
+        return self.file_name or self.name
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from rag.embeddings import Embedder
 from rag.knowledge_base import KnowledgeBase
 from rag.settings import Settings
 from tests.conftest import REPO_ROOT, SAMPLES
+from tests.net import static_site
 
 
 @pytest.fixture
@@ -135,6 +136,39 @@ def test_human_output_results_on_stdout_notes_on_stderr(
 
     code, out, err = run_human(["docs", "forget", "nope"], capsys)
     assert (code, out, err) == (1, "", "error: no document nope\n")
+
+
+def test_web_pages_beside_files_private_addresses_only_when_allowed(
+    shared_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / "wiki").write_bytes((SAMPLES / "security.html").read_bytes())  # no extension
+    with static_site(site_dir) as site:
+        page = f"{site}/wiki"
+        code, out, err = run_human(["ingest", page], capsys)
+        assert (code, out) == (1, "")
+        assert err.startswith(f"✗ {page}: That link points to a private or internal address")
+
+        monkeypatch.setenv("RAGBOT_URL_ALLOW_PRIVATE", "true")
+        code, out = run(["ingest", page, str(SAMPLES / "handbook.md"), "--json"], capsys)
+        web, file = map(json.loads, out.splitlines())
+        assert code == 0
+        assert (web["source"], web["outcome"], file["outcome"]) == (page, "added", "added")
+        assert web["chunks"] > 0
+
+        code, out = run(["ingest", page, "--json"], capsys)
+        assert json.loads(out)["outcome"] == "unchanged"  # an unchanged page is a no-op
+        code, out = run(["ingest", f"{site}/missing.html", "--json"], capsys)
+        assert code == 1
+        assert "couldn't fetch" in json.loads(out)["error"]
+
+    _, out = run(["search", "how often do passwords rotate", "--k", "1", "--json"], capsys)
+    [hit] = json.loads(out)
+    assert (hit["source"], hit["url"]) == (page, page)
 
 
 def test_failures_go_to_stderr_and_set_the_exit_code(

@@ -9,10 +9,10 @@ from slack_bolt import Ack
 
 from bot.blocks.common import escape
 from bot.blocks.docs import docs_list_blocks, help_blocks
-from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
-from bot.jobs.urls import clean_url, url_doc_id
+from bot.jobs.urls import clean_url
 from bot.payloads import SlashCommand, parse_command
+from rag.fetch import URL_DOC_PREFIX, url_doc_id
 from rag.models import GLOBAL_SCOPE, DocumentInfo
 
 logger = logging.getLogger(__name__)
