@@ -7,6 +7,7 @@ Stable interface (other tools rely on it)::
     ragbot ask "QUESTION" [--scope S] [--json]
     ragbot docs list [--scope S] [--json]
     ragbot docs forget DOC_ID
+    ragbot docs gc
     ragbot stats [--json]
 
 The Slack bot adds ``ragbot serve`` and ``ragbot worker`` (see ``bot/cli.py``).
@@ -44,7 +45,7 @@ from rag.errors import RagError
 from rag.fetch import is_url
 from rag.formats import EXTENSION_FORMATS
 from rag.knowledge_base import KnowledgeBase
-from rag.models import GLOBAL_SCOPE, IngestReceipt
+from rag.models import GLOBAL_SCOPE, IngestReceipt, plural
 from rag.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Console], int]
@@ -125,6 +126,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     forget = docs_sub.add_parser("forget", help="remove a document and its chunks", parents=common)
     forget.add_argument("doc_id")
     forget.set_defaults(handler=cmd_docs_forget)
+    gc = docs_sub.add_parser(
+        "gc",
+        help="delete chunks no document points at (left by a crash); run while nothing ingests",
+        parents=common,
+    )
+    gc.set_defaults(handler=cmd_docs_gc)
 
     stats = sub.add_parser("stats", help="counts and configuration", parents=common)
     stats.add_argument("--json", action="store_true")
@@ -366,6 +373,16 @@ def cmd_docs_forget(args: argparse.Namespace, console: Console) -> int:
         console.print(f"error: no document {args.doc_id}", markup=False)
         return 1
     _out(f"forgot {args.doc_id}")
+    return 0
+
+
+def cmd_docs_gc(args: argparse.Namespace, console: Console) -> int:
+    kb = _kb()
+    try:
+        removed = kb.remove_orphan_chunks()
+    finally:
+        kb.close()
+    _out(f"removed the chunks of {plural(removed, 'orphaned version')}")
     return 0
 
 

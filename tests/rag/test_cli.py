@@ -18,6 +18,7 @@ from rag import cli
 from rag.embeddings import Embedder
 from rag.knowledge_base import KnowledgeBase
 from rag.settings import Settings
+from rag.store import StoredChunk
 from tests.conftest import REPO_ROOT, SAMPLES
 from tests.net import static_site
 
@@ -169,6 +170,28 @@ def test_web_pages_beside_files_private_addresses_only_when_allowed(
     _, out = run(["search", "how often do passwords rotate", "--k", "1", "--json"], capsys)
     [hit] = json.loads(out)
     assert (hit["source"], hit["url"]) == (page, page)
+
+
+def test_docs_gc_reclaims_chunks_left_by_a_crash(
+    shared_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["ingest", str(SAMPLES / "handbook.md"), "--json"], capsys)
+    kb = cli._kb()
+    try:  # what a process killed between the Milvus write and the registry commit leaves
+        chunk = kb.chunker.chunk(kb.converter.convert("r.md", b"# Robot\n\nIt lifts.").document)[0]
+        vector = kb.embedder.embed_documents([chunk.search_text])[0]
+        kb.store.insert("R", "R@crashed", "r.md", None, [StoredChunk(chunk, vector)])
+    finally:
+        kb.close()
+
+    assert run_human(["docs", "gc"], capsys) == (
+        0,
+        "removed the chunks of 1 orphaned version\n",
+        "",
+    )
+    assert run_human(["docs", "gc"], capsys)[1] == "removed the chunks of 0 orphaned versions\n"
+    _, out = run(["stats", "--json"], capsys)
+    assert json.loads(out)["stored_chunks"] == json.loads(out)["chunks"]
 
 
 def test_failures_go_to_stderr_and_set_the_exit_code(
