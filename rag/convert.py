@@ -50,7 +50,14 @@ if logging.getLogger("docling").level == logging.NOTSET:
     # Docling's backends log document text at DEBUG; documents never belong in logs.
     logging.getLogger("docling").setLevel(logging.INFO)
 
-TEXT_FORMATS = {InputFormat.MD, InputFormat.HTML, InputFormat.ASCIIDOC, InputFormat.CSV}
+TEXT_FORMATS = {
+    InputFormat.MD,
+    InputFormat.HTML,
+    InputFormat.ASCIIDOC,
+    InputFormat.CSV,
+    InputFormat.VTT,
+    InputFormat.LATEX,
+}
 ZIP_FORMATS = {InputFormat.DOCX, InputFormat.PPTX, InputFormat.XLSX}
 MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024

@@ -24,6 +24,9 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".adoc": "asciidoc",
     ".asciidoc": "asciidoc",
     ".csv": "csv",
+    ".vtt": "vtt",  # WebVTT meeting transcripts
+    ".tex": "latex",
+    ".latex": "latex",
     ".png": "image",
     ".jpg": "image",
     ".jpeg": "image",

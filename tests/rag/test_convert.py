@@ -58,6 +58,8 @@ def test_samples_convert(converter: Converter, name: str, expected: str) -> None
         ("notes.adoc", "asciidoc-zebra"),
         ("table.csv", "csv-walrus"),
         ("plain.txt", "plaintext-otter"),
+        ("meeting.vtt", "vtt-heron"),
+        ("paper.tex", "latex-lynx"),
     ],
 )
 def test_other_formats_convert(converter: Converter, name: str, expected: str) -> None:
