@@ -26,6 +26,7 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".csv": "csv",
     ".vtt": "vtt",  # WebVTT meeting transcripts
     ".tex": "latex",
+    ".eml": "email",
     ".latex": "latex",
     ".png": "image",
     ".jpg": "image",

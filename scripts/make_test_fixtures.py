@@ -10,6 +10,7 @@ for, and a handful of broken or unusual files exercise the error paths:
 * ``plain.txt``: a few paragraphs of plain text; term ``plaintext-otter``.
 * ``meeting.vtt``: a WebVTT meeting transcript with two speakers; term ``vtt-heron``.
 * ``paper.tex``: a LaTeX article with sections and a table; term ``latex-lynx``.
+* ``message.eml``: a plain-text e-mail (RFC 5322) with a subject; term ``email-puffin``.
 * ``scanned.pdf``: one page holding only an image of text, no text layer (needs OCR).
 * ``encrypted.pdf``: a PDF encrypted with the user password ``secret``.
 * ``corrupt.pdf``: the first 40% of the bytes of a valid PDF.
@@ -281,6 +282,23 @@ Year & Capacity loss \\
 \end{document}
 """
 
+MESSAGE_EML = """\
+From: Alice Jansen <alice@northwind.example>
+To: Fleet Team <fleet@northwind.example>
+Subject: Dock maintenance window
+Date: Mon, 01 Dec 2025 10:00:00 +0000
+Message-ID: <dock-maintenance@northwind.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi all,
+
+The ChargePad docks in Venlo go offline for maintenance on Saturday from 06:00 to 10:00.
+Robots will use the spare docks in hall B. Reference for the work order: email-puffin.
+
+Alice
+"""
+
 FAKE_PDF = """\
 This is not a PDF file. It is plain text that was saved with a .pdf extension by mistake,
 so a PDF parser should reject it instead of indexing it.
@@ -371,6 +389,7 @@ FIXTURES: Sequence[tuple[str, Callable[[], bytes]]] = (
     ("plain.txt", PLAIN_TXT.encode),
     ("meeting.vtt", MEETING_VTT.encode),
     ("paper.tex", PAPER_TEX.encode),
+    ("message.eml", MESSAGE_EML.encode),
     ("scanned.pdf", build_scanned_pdf),
     ("encrypted.pdf", build_encrypted_pdf),
     ("corrupt.pdf", build_corrupt_pdf),
