@@ -101,7 +101,9 @@ def test_human_output_results_on_stdout_notes_on_stderr(
 
     code, out, err = run_human(["search", "battery charging time of the robot", "--k", "2"], capsys)
     assert (code, err) == (0, "")
-    assert re.match(r"\[1\] product-specs\.pdf(, pp?\. [\d, -]+)  \(score 0\.\d+\)\n    \S", out)
+    assert re.match(
+        r"\[1\] product-specs\.pdf(, pp?\. [\d, -]+)  \(score -?\d+\.\d+\)\n    \S", out
+    )
     assert out.count("\n[2] ") == 1
 
     code, out, err = run_human(["ask", "How many days of paid vacation?"], capsys)
