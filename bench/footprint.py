@@ -92,7 +92,7 @@ def record_sizes() -> dict[str, Any]:
         ("[local]", ("local",)),
         ("[pdf-models]", ("pdf-models",)),
     ):
-        found, missing = closure("ragbot", extras)
+        found, missing = closure("ragbot-slack", extras)
         found -= EXCLUDED
         out[label] = {
             "mb": record_size(found) / MB,

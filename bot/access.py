@@ -15,9 +15,9 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
 from bot.payloads import parse_file
+from rag.fetch import URL_DOC_PREFIX
 from rag.models import NO_GLOBAL_SCOPE, DocumentInfo
 
 logger = logging.getLogger(__name__)

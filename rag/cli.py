@@ -2,14 +2,19 @@
 
 Stable interface (other tools rely on it)::
 
-    ragbot ingest PATH... [--scope S] [--json]
+    ragbot ingest PATH|URL... [--scope S] [--json]
     ragbot search "QUESTION" [--k K] [--scope S] [--mode hybrid|dense|bm25] [--json]
     ragbot ask "QUESTION" [--scope S] [--json]
     ragbot docs list [--scope S] [--json]
     ragbot docs forget DOC_ID
+    ragbot docs gc
     ragbot stats [--json]
 
-The Slack bot adds ``ragbot serve`` (see ``bot/cli.py``).
+The Slack bot adds ``ragbot serve`` and ``ragbot worker`` (see ``bot/cli.py``).
+
+Output: results on stdout (receipts, hits, answers, tables, JSON), progress, notes and errors on
+stderr. ``-v`` adds the libraries' INFO logs (Docling, Alembic) and their warnings; ``-q`` leaves
+only errors on stderr and prints no receipt for a file that went in.
 """
 
 from __future__ import annotations
@@ -19,38 +24,86 @@ import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
+from rag import render
 from rag.errors import RagError
+from rag.fetch import is_url
 from rag.formats import EXTENSION_FORMATS
 from rag.knowledge_base import KnowledgeBase
-from rag.models import GLOBAL_SCOPE, IngestReceipt
+from rag.models import GLOBAL_SCOPE, IngestReceipt, plural
 from rag.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Console], int]
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries that log routine INFO lines (one per document, one per migration step).
+CHATTY_LOGGERS = ("docling", "docling_core", "alembic", "httpx", "sentence_transformers")
+
+
+def verbosity_options(*, top_level: bool) -> argparse.ArgumentParser:
+    """``-v``/``-q``, accepted before and after the subcommand (``ragbot ingest x -q``)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_mutually_exclusive_group()
+    default = NORMAL if top_level else argparse.SUPPRESS
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=VERBOSE,
+        default=default,
+        help="also show the libraries' progress logs and warnings",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=QUIET,
+        default=default,
+        help="show only errors (and the results asked for)",
+    )
+    return parent
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     """The parser and its subparsers action, so the bot can add ``serve``."""
-    parser = argparse.ArgumentParser(prog="ragbot", description="Documents in, cited answers out.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser = argparse.ArgumentParser(
+        prog="ragbot",
+        description="Documents in, cited answers out.",
+        parents=[verbosity_options(top_level=True)],
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+    common = [verbosity_options(top_level=False)]
 
-    ingest = sub.add_parser("ingest", help="add files or folders to the knowledge base")
-    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest = sub.add_parser(
+        "ingest", help="add files, folders or web pages to the knowledge base", parents=common
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH|URL", help="files, folders, http(s) URLs")
     ingest.add_argument(
         "--scope", action="append", help=f"who may see them (repeatable; default {GLOBAL_SCOPE})"
     )
     ingest.add_argument("--json", action="store_true", help="print one JSON receipt per file")
     ingest.set_defaults(handler=cmd_ingest)
 
-    search = sub.add_parser("search", help="show the passages that best match a question")
+    search = sub.add_parser(
+        "search", help="show the passages that best match a question", parents=common
+    )
     search.add_argument("question")
     search.add_argument("--k", type=int, default=None, help="number of hits")
     search.add_argument("--scope", action="append", help="restrict to these scopes")
@@ -58,41 +111,61 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=cmd_search)
 
-    ask = sub.add_parser("ask", help="answer a question with cited sources")
+    ask = sub.add_parser("ask", help="answer a question with cited sources", parents=common)
     ask.add_argument("question")
     ask.add_argument("--scope", action="append", help="restrict to these scopes")
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(handler=cmd_ask)
 
-    docs = sub.add_parser("docs", help="list or forget documents")
+    docs = sub.add_parser("docs", help="list or forget documents", parents=common)
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
-    docs_list = docs_sub.add_parser("list", help="list documents")
+    docs_list = docs_sub.add_parser("list", help="list documents", parents=common)
     docs_list.add_argument("--scope", action="append", help="only documents visible here")
     docs_list.add_argument("--json", action="store_true")
     docs_list.set_defaults(handler=cmd_docs_list)
-    forget = docs_sub.add_parser("forget", help="remove a document and its chunks")
+    forget = docs_sub.add_parser("forget", help="remove a document and its chunks", parents=common)
     forget.add_argument("doc_id")
     forget.set_defaults(handler=cmd_docs_forget)
+    gc = docs_sub.add_parser(
+        "gc",
+        help="delete chunks no document points at (left by a crash); run while nothing ingests",
+        parents=common,
+    )
+    gc.set_defaults(handler=cmd_docs_gc)
 
-    stats = sub.add_parser("stats", help="counts and configuration")
+    stats = sub.add_parser("stats", help="counts and configuration", parents=common)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
     return parser, sub
 
 
+def configure_output(verbosity: int) -> None:
+    """Logs and warnings on stderr: WARNING by default, INFO with ``-v``, ERROR with ``-q``.
+
+    Docling and Alembic log routine INFO lines and Milvus Lite's import warns about
+    ``pkg_resources``: none of it says anything to act on, so only ``-v`` shows it.
+    """
+    level = {QUIET: logging.ERROR, NORMAL: logging.WARNING}.get(verbosity, logging.INFO)
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
+    if verbosity < VERBOSE:
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+    if verbosity == QUIET:
+        warnings.simplefilter("ignore")
+
+
 def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
     parser = parser or build_parser()[0]
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_output(args.verbosity)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         return int(args.handler(args, console))
     except RagError as err:
-        console.print(f"[red]error:[/red] {err}")
+        detail = f" ({err})" if str(err) != err.user_message else ""
+        console.print(f"error: {err.user_message}{detail}", markup=False)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -106,10 +179,25 @@ def _emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _out(text: str) -> None:
+    """A result line on stdout (plain text: names are never read as markup)."""
+    sys.stdout.write(text + "\n")
+
+
+def _note(console: Console, args: argparse.Namespace, text: str) -> None:
+    """Something for the person at the terminal, on stderr; silent with ``-q``."""
+    if args.verbosity > QUIET:
+        console.print(text, markup=False)
+
+
 # --- ingest -------------------------------------------------------------------------------
-def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files as given, and every supported file under the given folders (sorted)."""
-    for path in paths:
+def expand_paths(targets: Sequence[str | Path]) -> Iterator[str | Path]:
+    """URLs and files as given, and every supported file under the given folders (sorted)."""
+    for target in targets:
+        if isinstance(target, str) and is_url(target):
+            yield target
+            continue
+        path = Path(target)
         if path.is_dir():
             yield from sorted(
                 p
@@ -122,68 +210,100 @@ def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """One file's receipt, or why it could not be ingested."""
+
+    path: str
+    receipt: IngestReceipt | None = None
+    error: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.receipt is not None:
+            return {"path": self.path, **self.receipt.to_dict()}
+        return {"path": self.path, "error": self.error, "detail": self.detail or self.error}
+
+
 def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
     files = list(expand_paths(args.paths))
     scopes = args.scope or [GLOBAL_SCOPE]
     failures = 0
     kb = _kb()
     try:
-        with _progress(console, quiet=args.json) as progress:
-            task = progress.add_task("ingesting", total=len(files))
-            for path in files:
-                progress.update(task, description=path.name)
-                label = path.name
-                result = _ingest_one(
-                    kb,
-                    path,
-                    scopes,
-                    lambda step, label=label: progress.update(  # type: ignore[misc]
-                        task, description=f"{label}: {step}"
-                    ),
-                )
-                failures += "error" in result
-                _report(result, args.json, console)
-                progress.advance(task)
+        with _progress(console, hidden=args.json or args.verbosity == QUIET) as progress:
+            bar = IngestBar(progress, total=len(files))
+            for target in files:
+                name = target if isinstance(target, str) else target.name
+                result = _ingest_one(kb, target, scopes, bar.step_reporter(name))
+                failures += result.receipt is None
+                bar.done(result.receipt)
+                _report(result, args, console)
     finally:
         kb.close()
     if not args.json:
-        console.print(f"{len(files) - failures} of {len(files)} file(s) ingested")
+        _note(console, args, render.ingest_summary(len(files) - failures, len(files)))
     return 1 if failures else 0
 
 
 def _ingest_one(
-    kb: KnowledgeBase, path: Path, scopes: list[str], step: Callable[[str], None]
-) -> dict[str, Any]:
+    kb: KnowledgeBase, target: str | Path, scopes: list[str], step: Callable[[str], None]
+) -> FileResult:
     try:
-        if not path.exists():
-            return {"path": str(path), "error": "file not found"}
-        receipt: IngestReceipt = kb.ingest_path(path, scopes=scopes, progress=step)
-        return {"path": str(path), **receipt.to_dict()}
+        if isinstance(target, str):
+            return FileResult(target, kb.ingest_url(target, scopes=scopes, progress=step))
+        if not target.exists():
+            return FileResult(str(target), error="file not found")
+        return FileResult(str(target), kb.ingest_path(target, scopes=scopes, progress=step))
     except RagError as err:
-        return {"path": str(path), "error": err.user_message, "detail": str(err)}
+        return FileResult(str(target), error=err.user_message, detail=str(err))
 
 
-def _report(result: dict[str, Any], as_json: bool, console: Console) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    elif "error" in result:
-        console.print(f"[red]✗[/red] {result['path']}: {result['error']}")
-    else:
-        console.print(
-            f"[green]✓[/green] {result['source']}: {result['outcome']}, {result['pages']} pages, "
-            f"{result['chunks']} chunks, {result['tables']} tables, {result['seconds']:.2f}s"
-        )
+def _report(result: FileResult, args: argparse.Namespace, console: Console) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    elif result.receipt is None:
+        console.print(render.failure_line(result.path, result.error), markup=False)
+    elif args.verbosity > QUIET:
+        _out(render.receipt_line(result.receipt))
 
 
-def _progress(console: Console, quiet: bool) -> Progress:
+class IngestBar:
+    """The progress bar's one task: files done, pages and chunks so far, the current step."""
+
+    def __init__(self, progress: Progress, total: int) -> None:
+        self.progress = progress
+        self.task: TaskID = progress.add_task("starting", total=total, pages=0, chunks=0)
+        self.pages = self.chunks = 0
+
+    def step_reporter(self, name: str) -> Callable[[str], None]:
+        self.progress.update(self.task, description=name)
+        return lambda step: self.progress.update(self.task, description=f"{name}: {step}")
+
+    def done(self, receipt: IngestReceipt | None) -> None:
+        if receipt is not None:
+            self.pages += receipt.pages
+            self.chunks += receipt.chunks
+        self.progress.update(self.task, advance=1, pages=self.pages, chunks=self.chunks)
+
+
+def _progress(console: Console, hidden: bool) -> Progress:
+    """A bar on stderr when it is a terminal. While it runs, results written to a terminal
+    stdout are printed above it; a redirected stdout gets them untouched."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed}/{task.total} files"),
+        TextColumn("{task.fields[pages]} pages"),
+        TextColumn("{task.fields[chunks]} chunks"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         console=console,
         transient=True,
-        disable=quiet or not console.is_terminal,
+        disable=hidden or not console.is_terminal,
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=False,
     )
 
 
@@ -198,11 +318,9 @@ def cmd_search(args: argparse.Namespace, console: Console) -> int:
         _emit_json([hit.to_dict() for hit in hits])
         return 0
     for n, hit in enumerate(hits, start=1):
-        pages = f" p.{','.join(map(str, hit.pages))}" if hit.pages else ""
-        console.print(f"[bold][{n}][/bold] {hit.source}{pages}  score={hit.score:.4f}")
-        console.print(f"    {' '.join(hit.text.split())[:300]}")
+        _out(render.hit_text(n, hit))
     if not hits:
-        console.print("no matches")
+        _note(console, args, "no matches")
     return 0
 
 
@@ -211,21 +329,21 @@ def cmd_ask(args: argparse.Namespace, console: Console) -> int:
     try:
         stream = kb.stream_answer(args.question, args.scope)
         if args.json:
-            _emit_json(stream.answer.to_dict())
+            answer = stream.answer
+            _emit_json({**answer.to_dict(), "answer": render.answer_body(answer)})
             return 0
         for delta in stream:
             sys.stdout.write(delta)
             sys.stdout.flush()
-        sys.stdout.write("\n")
         answer = stream.answer
     finally:
         kb.close()
-    shown = answer.cited or (answer.sources if answer.kind == "extractive" else [])
-    if shown:
-        sys.stdout.write("\nSources:\n")
-    for source in shown:
-        page = f", {source.page_label}" if source.page_label else ""
-        sys.stdout.write(f"  [{source.number}] {source.source}{page}\n")
+    if answer.kind != "generated":
+        sys.stdout.write(render.answer_body(answer))
+    sys.stdout.write("\n")
+    sources = render.answer_sources(answer)
+    if sources:
+        _out(f"\n{sources}")
     return 0
 
 
@@ -238,18 +356,10 @@ def cmd_docs_list(args: argparse.Namespace, console: Console) -> int:
         kb.close()
     if args.json:
         _emit_json([doc.to_dict() for doc in docs])
-        return 0
-    table = Table("doc_id", "source", "scopes", "pages", "chunks", "status")
-    for doc in docs:
-        table.add_row(
-            doc.doc_id,
-            doc.source,
-            ",".join(doc.scopes),
-            str(doc.pages),
-            str(doc.chunks),
-            doc.status,
-        )
-    Console().print(table)
+    elif docs:
+        _out(render.documents_table(docs))
+    else:
+        _note(console, args, "no documents")
     return 0
 
 
@@ -259,8 +369,21 @@ def cmd_docs_forget(args: argparse.Namespace, console: Console) -> int:
         found = kb.forget(args.doc_id)
     finally:
         kb.close()
-    console.print(f"forgot {args.doc_id}" if found else f"no document {args.doc_id}")
-    return 0 if found else 1
+    if not found:
+        console.print(f"error: no document {args.doc_id}", markup=False)
+        return 1
+    _out(f"forgot {args.doc_id}")
+    return 0
+
+
+def cmd_docs_gc(args: argparse.Namespace, console: Console) -> int:
+    kb = _kb()
+    try:
+        removed = kb.remove_orphan_chunks()
+    finally:
+        kb.close()
+    _out(f"removed the chunks of {plural(removed, 'orphaned version')}")
+    return 0
 
 
 def cmd_stats(args: argparse.Namespace, console: Console) -> int:
@@ -272,8 +395,7 @@ def cmd_stats(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         _emit_json(stats)
     else:
-        for key, value in stats.items():
-            console.print(f"{key:>16}: {value}")
+        _out(render.key_values(stats))
     return 0
 
 

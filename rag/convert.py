@@ -3,7 +3,7 @@
 PDF pipeline (``RAGBOT_PDF_PIPELINE``):
 
 * ``native``: Docling's model-free ``NativePdfPipeline`` (text layer only; no OCR, no layout).
-* ``standard``: Docling's layout/table/OCR pipeline (``pip install 'ragbot[pdf-models]'``).
+* ``standard``: Docling's layout/table/OCR pipeline (the ``pdf-models`` extra).
 * ``auto`` (default): ``standard`` when its packages are installed *and* its layout model is
   already in the local Hugging Face cache (checked with ``local_files_only``, so it never waits
   on the network), else ``native``.
@@ -50,7 +50,14 @@ if logging.getLogger("docling").level == logging.NOTSET:
     # Docling's backends log document text at DEBUG; documents never belong in logs.
     logging.getLogger("docling").setLevel(logging.INFO)
 
-TEXT_FORMATS = {InputFormat.MD, InputFormat.HTML, InputFormat.ASCIIDOC, InputFormat.CSV}
+TEXT_FORMATS = {
+    InputFormat.MD,
+    InputFormat.HTML,
+    InputFormat.ASCIIDOC,
+    InputFormat.CSV,
+    InputFormat.VTT,
+    InputFormat.LATEX,
+}
 ZIP_FORMATS = {InputFormat.DOCX, InputFormat.PPTX, InputFormat.XLSX}
 MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024

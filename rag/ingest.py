@@ -97,7 +97,7 @@ class Ingestor:
                 tuple(sorted({*existing.scopes, *scopes})),
             )
         progress("converting")
-        converted = self.converter.convert(source.name, data)
+        converted = self.converter.convert(source.format_name, data)
         progress("chunking")
         identity = (
             document_identity(source.name, converted.document) if self.index_identity else None

@@ -182,6 +182,30 @@ class KnowledgeBase:
                 data, source, scopes=scopes, doc_id=doc_id, origin=origin, progress=progress
             )
 
+    def ingest_url(
+        self,
+        url: str,
+        *,
+        scopes: Sequence[str] = (GLOBAL_SCOPE,),
+        progress: Progress = no_progress,
+    ) -> IngestReceipt:
+        """Fetch a page or file and ingest it with the URL as its source (``rag.fetch``: public
+        addresses only unless ``url_allow_private``, a size cap, each redirect checked).
+        Re-ingesting an unchanged page is a no-op."""
+        from rag.fetch import fetch, url_doc_id
+
+        progress("fetching")
+        file_name, data = fetch(
+            url,
+            self.settings.url_fetch_timeout_s,
+            self.settings.max_file_bytes,
+            allow_private=self.settings.url_allow_private,
+        )
+        source = SourceInfo(url, url=url, file_name=file_name)
+        return self.ingest_bytes(
+            data, source, doc_id=url_doc_id(url), scopes=scopes, origin=url, progress=progress
+        )
+
     # --- documents -----------------------------------------------------------------------
     def documents(self, scopes: Sequence[str] | None = None) -> list[DocumentInfo]:
         return self.registry.list_documents(scopes)

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from rag.formats import page_unit
+
 GLOBAL_SCOPE = "global"
 # In a list of scopes searched from, this marker leaves the global documents out.
 NO_GLOBAL_SCOPE = "!global"
@@ -39,6 +41,12 @@ class SourceInfo:
 
     name: str
     url: str | None = None
+    file_name: str | None = None  # when the name (a URL) doesn't tell the format: "page.html"
+
+    @property
+    def format_name(self) -> str:
+        """The name whose extension tells the converter the format."""
+        return self.file_name or self.name
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class Citation:
     pages: tuple[int, ...]
     snippet: str
     score: float
+    headings: tuple[str, ...] = ()  # the section it comes from, outermost first
 
     @property
     def page_label(self) -> str:
@@ -84,6 +93,7 @@ class Citation:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["pages"] = list(self.pages)
+        data["headings"] = list(self.headings)
         return data
 
 
@@ -97,11 +107,15 @@ class Turn:
 
 @dataclass
 class Answer:
+    """What a question got. ``text`` is the model's answer (``generated``) and empty otherwise:
+    an ``extractive`` answer is its ``cited`` passages, ``no_results`` found nothing. Each front
+    end words the last two itself."""
+
     question: str
     text: str
     kind: AnswerKind
     sources: list[Citation] = field(default_factory=list)  # every numbered source given
-    cited: list[Citation] = field(default_factory=list)  # the ones the text refers to
+    cited: list[Citation] = field(default_factory=list)  # the ones the answer refers to
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,10 +138,24 @@ class IngestReceipt:
     seconds: float
     scopes: tuple[str, ...]
 
+    @property
+    def counts(self) -> str:
+        """Like "3 pages, 12 chunks, 1 table": pages only where the format has them."""
+        unit = page_unit(self.source)
+        parts = [plural(self.pages, unit)] if unit and self.pages else []
+        parts.append(plural(self.chunks, "chunk"))
+        if self.tables:
+            parts.append(plural(self.tables, "table"))
+        return ", ".join(parts)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["scopes"] = list(self.scopes)
         return data
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass(frozen=True)

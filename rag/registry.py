@@ -151,11 +151,6 @@ class Registry:
                 query = query.where(DocumentRow.doc_id.in_(visible))
             return [v for v in session.scalars(query) if v]
 
-    def find_by_origin(self, origin: str) -> list[DocumentInfo]:
-        with self.session() as session:
-            rows = session.scalars(select(DocumentRow).where(DocumentRow.origin == origin))
-            return [_to_info(row) for row in rows]
-
     def stats(self) -> dict[str, int]:
         with self.session() as session:
             documents = session.scalar(select(func.count()).select_from(DocumentRow)) or 0

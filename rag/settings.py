@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     docling_api_key: SecretStr | None = Field(
         None, description="Docling Serve API key (sent as the X-Api-Key header)."
     )
+    url_fetch_timeout_s: float = Field(30.0, gt=0)
+    url_allow_private: bool = Field(
+        False,
+        description="Let URLs (ragbot ingest, /docs add) reach private/intranet and loopback "
+        "addresses (off: no SSRF to internal services or cloud metadata).",
+    )
 
     # --- retrieval and answers ------------------------------------------------------------
     top_k: int = Field(6, ge=1, le=50)

@@ -8,6 +8,9 @@ for, and a handful of broken or unusual files exercise the error paths:
 * ``notes.adoc``: AsciiDoc with a ``=`` title and ``==`` sections; term ``asciidoc-zebra``.
 * ``table.csv``: header and five rows; term ``csv-walrus``.
 * ``plain.txt``: a few paragraphs of plain text; term ``plaintext-otter``.
+* ``meeting.vtt``: a WebVTT meeting transcript with two speakers; term ``vtt-heron``.
+* ``paper.tex``: a LaTeX article with sections and a table; term ``latex-lynx``.
+* ``message.eml``: a plain-text e-mail (RFC 5322) with a subject; term ``email-puffin``.
 * ``scanned.pdf``: one page holding only an image of text, no text layer (needs OCR).
 * ``encrypted.pdf``: a PDF encrypted with the user password ``secret``.
 * ``corrupt.pdf``: the first 40% of the bytes of a valid PDF.
@@ -246,6 +249,56 @@ Bicycles parked outside the racks will be moved to the basement storage on Frida
 use the new racks behind the test warehouse instead.
 """
 
+MEETING_VTT = """\
+WEBVTT
+
+00:00:00.000 --> 00:00:05.000
+<v Alice>Welcome to the fleet review. First item: the vtt-heron firmware rollout.
+
+00:00:05.000 --> 00:00:11.000
+<v Bob>The rollout reached all forty-two robots in Rotterdam without a single rollback.
+
+00:00:11.000 --> 00:00:16.000
+<v Alice>Good. Next review is on the first Monday of May.
+"""
+
+PAPER_TEX = r"""\documentclass{article}
+\title{Battery Ageing in Warehouse Robots}
+\begin{document}
+\maketitle
+
+\section{Introduction}
+We measured capacity loss of the latex-lynx battery pack over two years of daily use.
+
+\section{Results}
+Capacity fell by 11 percent in the first year and 6 percent in the second.
+
+\begin{tabular}{lr}
+Year & Capacity loss \\
+1 & 11\% \\
+2 & 6\% \\
+\end{tabular}
+
+\end{document}
+"""
+
+MESSAGE_EML = """\
+From: Alice Jansen <alice@northwind.example>
+To: Fleet Team <fleet@northwind.example>
+Subject: Dock maintenance window
+Date: Mon, 01 Dec 2025 10:00:00 +0000
+Message-ID: <dock-maintenance@northwind.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Hi all,
+
+The ChargePad docks in Venlo go offline for maintenance on Saturday from 06:00 to 10:00.
+Robots will use the spare docks in hall B. Reference for the work order: email-puffin.
+
+Alice
+"""
+
 FAKE_PDF = """\
 This is not a PDF file. It is plain text that was saved with a .pdf extension by mistake,
 so a PDF parser should reject it instead of indexing it.
@@ -334,6 +387,9 @@ FIXTURES: Sequence[tuple[str, Callable[[], bytes]]] = (
     ("notes.adoc", NOTES_ADOC.encode),
     ("table.csv", TABLE_CSV.encode),
     ("plain.txt", PLAIN_TXT.encode),
+    ("meeting.vtt", MEETING_VTT.encode),
+    ("paper.tex", PAPER_TEX.encode),
+    ("message.eml", MESSAGE_EML.encode),
     ("scanned.pdf", build_scanned_pdf),
     ("encrypted.pdf", build_encrypted_pdf),
     ("corrupt.pdf", build_corrupt_pdf),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.blocks.common import Block, button, context, escape, section, sections
 from bot.constants import (
@@ -17,6 +18,33 @@ from bot.text.mrkdwn import TEXT_LIMIT, link, to_mrkdwn, truncate
 from rag.models import Answer, Citation
 
 ANSWER_SECTIONS = 40  # leaves room for the question, sources and buttons within 50 blocks
+
+NO_RESULTS_TEXT = (
+    "I couldn't find anything about that in the documents shared here. If a document covers it, "
+    "share it in this conversation and ask again."
+)
+EXTRACTIVE_HEADER = (
+    "_No language model is configured, so here are the most relevant passages I found:_"
+)
+
+
+def answer_text(answer: Answer) -> str:
+    """The message text: the model's own, or ragbot's wording when no model wrote one."""
+    if answer.kind == "no_results":
+        return NO_RESULTS_TEXT
+    if answer.kind == "extractive":
+        lines = [EXTRACTIVE_HEADER]
+        for passage in answer.cited:
+            page = f", {passage.page_label}" if passage.page_label else ""
+            # Markdown: the Slack side escapes and converts it like a model's answer
+            lines.append(f"[{passage.number}] **{passage.source}{page}**: {passage.snippet}")
+        return "\n".join(lines)
+    return answer.text
+
+
+def worded(answer: Answer) -> Answer:
+    """The answer with its Slack text filled in (what is posted, stored and shared)."""
+    return answer if answer.kind == "generated" else replace(answer, text=answer_text(answer))
 
 
 def shown_sources(answer: Answer) -> list[Citation]:

@@ -19,9 +19,8 @@ def receipt_text(receipt: IngestReceipt) -> str:
         receipt.outcome
     ]
     return (
-        f":white_check_mark: {verb} *{escape(receipt.source)}* — {receipt.pages} pages, "
-        f"{receipt.chunks} chunks, {receipt.tables} tables in {receipt.seconds:.1f}s. "
-        "Ask me about it here."
+        f":white_check_mark: {verb} *{escape(receipt.source)}* — {receipt.counts} "
+        f"in {receipt.seconds:.1f}s. Ask me about it here."
     )
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,25 +11,16 @@ from rag.embeddings import Embedder
 from tests.bot.harness import SAMPLES, Bot, bot_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
+from tests.net import static_site
 
 pytestmark = pytest.mark.slow
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return None
 
 
 @pytest.fixture
 def intranet_page() -> Iterator[str]:
     """samples/ served over HTTP on 127.0.0.1, like an intranet wiki."""
-    handler = functools.partial(_QuietHandler, directory=str(SAMPLES))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/security.html"
-    server.shutdown()
-    server.server_close()
+    with static_site(SAMPLES) as site:
+        yield f"{site}/security.html"
 
 
 def _ephemeral_texts(slack: FakeSlack) -> list[str]:

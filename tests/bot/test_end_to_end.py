@@ -26,7 +26,7 @@ def test_shared_files_get_receipts_and_cited_streamed_answers(running_bot: Bot) 
     for name in ("onboarding.docx", "product-specs.pdf"):
         receipt = bot.wait_receipt("C1", name)
         assert "Added" in receipt["text"], receipt["text"]
-        assert "pages" in receipt["text"]
+        assert ("3 pages" in receipt["text"]) is name.endswith(".pdf")  # Word has no pages
         assert "chunks" in receipt["text"]
         assert receipt.get("thread_ts"), "the receipt goes in the file's thread"
     assert len(slack.downloads) == 2

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag.answer import EXTRACTIVE_HEADER, NO_RESULTS_TEXT, cited_numbers
+from rag.answer import EXTRACTIVE_PASSAGES, cited_numbers
 from rag.embeddings import Embedder
 from rag.errors import ModelTimeoutError, ModelUnavailableError, QuestionTooLongError
 from rag.knowledge_base import KnowledgeBase
@@ -76,7 +76,8 @@ def test_nothing_relevant_means_no_model_call(
     answer = chat_kb.ask("What is the airspeed velocity of an unladen swallow?", ["C1"])
 
     assert answer.kind == "no_results"
-    assert answer.text == NO_RESULTS_TEXT
+    assert answer.text == ""
+    assert answer.cited == answer.sources == []
     assert fake_openai.requests_to("/chat/completions") == []
 
 
@@ -153,9 +154,11 @@ def test_extractive_answer_without_a_chat_model(kb: KnowledgeBase) -> None:
     answer = kb.ask("How many vacation days do I get?", ["C1"])
 
     assert answer.kind == "extractive"
-    assert answer.text.startswith(EXTRACTIVE_HEADER)
-    assert "25 days" in answer.text
+    assert answer.text == ""  # the front ends word it
+    assert answer.cited == answer.sources[:EXTRACTIVE_PASSAGES]
+    assert "25 days" in answer.cited[0].snippet
     assert answer.cited[0].source == "handbook.md"
+    assert answer.cited[0].headings  # for "handbook.md — Vacation" in citations
 
 
 def test_overlong_questions_are_refused(kb: KnowledgeBase) -> None:

@@ -58,6 +58,9 @@ def test_samples_convert(converter: Converter, name: str, expected: str) -> None
         ("notes.adoc", "asciidoc-zebra"),
         ("table.csv", "csv-walrus"),
         ("plain.txt", "plaintext-otter"),
+        ("meeting.vtt", "vtt-heron"),
+        ("paper.tex", "latex-lynx"),
+        ("message.eml", "email-puffin"),
     ],
 )
 def test_other_formats_convert(converter: Converter, name: str, expected: str) -> None:

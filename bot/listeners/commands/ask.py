@@ -14,7 +14,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.access import search_scopes
-from bot.blocks.answer import answer_fallback, ask_blocks
+from bot.blocks.answer import answer_fallback, ask_blocks, worded
 from bot.blocks.common import context
 from bot.blocks.errors import error_text
 from bot.deps import Deps
@@ -44,7 +44,7 @@ def handle_ask(
     member = bot_is_member(deps, client, command.channel)
     try:
         scopes = search_scopes(deps, client, command.channel) if member else [command.channel]
-        answer = deps.kb.ask(command.text, scopes=scopes)
+        answer = worded(deps.kb.ask(command.text, scopes=scopes))
         answer_id = deps.state.save_answer(command.channel, command.user, answer)
         blocks = ask_blocks(answer, answer_id)
         if not member:

@@ -16,11 +16,11 @@ from bot.access import may_forget, search_scopes
 from bot.blocks.common import escape
 from bot.blocks.docs import docs_list_blocks, help_blocks
 from bot.blocks.errors import error_text
-from bot.constants import URL_DOC_PREFIX
 from bot.deps import Deps
-from bot.jobs.urls import clean_url, url_doc_id
+from bot.jobs.urls import clean_url
 from bot.payloads import SlashCommand, parse_command
 from bot.respond import reply
+from rag.fetch import URL_DOC_PREFIX, url_doc_id
 from rag.models import GLOBAL_SCOPE, DocumentInfo
 
 logger = logging.getLogger(__name__)

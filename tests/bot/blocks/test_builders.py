@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 from bot.blocks.answer import (
+    EXTRACTIVE_HEADER,
+    NO_RESULTS_TEXT,
     answer_footer_blocks,
     ask_blocks,
     more_sources_blocks,
     shown_sources,
     source_line,
+    worded,
 )
 from bot.blocks.common import sections
 from bot.blocks.docs import docs_list_blocks, help_blocks
@@ -68,7 +71,20 @@ def test_no_results_has_no_sources_or_buttons() -> None:
 
 
 def test_extractive_answer_shows_all_sources() -> None:
-    assert len(shown_sources(answer("extractive", "passages"))) == 3
+    assert len(shown_sources(answer("extractive", ""))) == 3
+
+
+def test_extractive_and_empty_answers_are_worded_here() -> None:
+    passages = [cite(1), cite(3, "b<a>d&.md", ())]
+    extractive = worded(Answer("How much?", "", "extractive", passages, passages))
+    nothing = worded(Answer("Why?", "", "no_results"))
+
+    lines = extractive.text.splitlines()
+    assert lines[0] == EXTRACTIVE_HEADER
+    assert lines[1] == "[1] *specs.pdf, p. 3*: The T-800 lifts 1,200 kg."
+    assert lines[2].startswith("[3] *b&lt;a&gt;d&amp;.md*: ")
+    assert nothing.text == NO_RESULTS_TEXT
+    assert worded(answer()).text == "It lifts 1,200 kg [1]."
 
 
 def test_ask_blocks_offer_sharing() -> None:
@@ -90,9 +106,12 @@ def test_ingest_messages() -> None:
     assert "specs.pdf" in text
     assert "3 pages" in text
     assert "12 chunks" in text
-    assert "1 tables" in text
-    assert "2.3s" in text
+    assert "1 table," not in text
+    assert "12 chunks, 1 table in 2.3s" in text
     assert "Updated" in receipt_text(IngestReceipt("F1", "a", "replaced", 1, 1, 0, 1, ()))
+    markdown = receipt_text(IngestReceipt("F2", "notes.md", "added", 0, 1, 2, 0.5, ()))
+    assert "1 chunk, 2 tables in 0.5s" in markdown
+    assert "page" not in markdown
     assert "converting" in progress_text("specs.pdf", "converting")
     assert failure_text("x.exe", "I can't read .exe files.").endswith("I can't read .exe files.")
 

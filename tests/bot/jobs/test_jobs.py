@@ -8,8 +8,9 @@ import pytest
 
 from bot.jobs.files import ingest_file
 from bot.jobs.reconcile import reconcile
-from bot.jobs.urls import clean_url, file_name_for, url_doc_id
+from bot.jobs.urls import clean_url
 from rag.errors import FileTooLargeError
+from rag.fetch import file_name_for, url_doc_id
 from rag.models import DocumentInfo
 from tests.bot.fixtures import mock_deps, slack_error
 

@@ -1,10 +1,10 @@
-"""The SSRF guard of ``/docs add``: only public addresses, unless an admin allows private ones."""
+"""The SSRF guard of ``/docs add`` and ``ragbot ingest URL``: only public addresses by default."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.jobs.urls import FetchError, check_public
+from rag.fetch import FetchError, check_public
 
 
 @pytest.mark.parametrize(
