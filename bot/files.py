@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.deps import Deps
+from bot.payloads import MessageEvent
 from rag.models import GLOBAL_SCOPE
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,18 @@ def queue_shared_file(
     deps.state.clear_file_failures(file_id, channel)
     deps.jobs.ingest_file(file_id, channel, user=user, thread_ts=thread_ts)
     return True
+
+
+def queue_message_files(deps: Deps, message: MessageEvent) -> None:
+    """Queue every file shared with a message (once each), telling its sharer in its thread."""
+    for file in message.files:
+        queue_shared_file(
+            deps,
+            file.file_id,
+            message.channel,
+            user=message.user,
+            thread_ts=message.reply_thread,
+        )
 
 
 def file_changed(deps: Deps, file_id: str) -> bool:

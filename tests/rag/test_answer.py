@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -189,9 +190,11 @@ LEDGER = "\n\n".join(
 ).encode()
 
 
-def test_the_model_reads_each_source_with_its_neighbouring_chunks(
-    settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI
-) -> None:
+@contextmanager
+def ledger_kb(
+    settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI, **overrides: object
+) -> Iterator[KnowledgeBase]:
+    """The six-section ledger in small chunks, a chat model on the stand-in, one source."""
     from pydantic import SecretStr
 
     configured = settings.model_copy(
@@ -200,12 +203,22 @@ def test_the_model_reads_each_source_with_its_neighbouring_chunks(
             "openai_api_key": SecretStr("sk-test"),
             "chunk_max_tokens": 64,
             "top_k": 1,
+            **overrides,
         }
     )
     kb = KnowledgeBase(configured, embedder=embedder)
     try:
         receipt = kb.ingest_bytes(LEDGER, SourceInfo("ledger.md"), doc_id="L", scopes=["C1"])
         assert receipt.chunks >= 5
+        yield kb
+    finally:
+        kb.close()
+
+
+def test_the_model_reads_each_source_with_its_neighbouring_chunks(
+    settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI
+) -> None:
+    with ledger_kb(settings, embedder, fake_openai) as kb:
         (hit,) = kb.search("Ledger fact 3.5 about region 3", ["C1"])
         fake_openai.queue_chat_reply("Region 3 [1].")
 
@@ -221,27 +234,12 @@ def test_the_model_reads_each_source_with_its_neighbouring_chunks(
             where = prompt.index(text.splitlines()[-1])
             assert (where < at) if chunk_id == around[0] else (where > at)
         assert "[2]" not in prompt  # still one numbered source
-    finally:
-        kb.close()
 
 
 def test_without_neighbours_the_model_reads_only_the_sources(
     settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI
 ) -> None:
-    from pydantic import SecretStr
-
-    configured = settings.model_copy(
-        update={
-            "openai_base_url": fake_openai.base_url,
-            "openai_api_key": SecretStr("sk-test"),
-            "chunk_max_tokens": 64,
-            "top_k": 1,
-            "context_neighbours": 0,
-        }
-    )
-    kb = KnowledgeBase(configured, embedder=embedder)
-    try:
-        kb.ingest_bytes(LEDGER, SourceInfo("ledger.md"), doc_id="L", scopes=["C1"])
+    with ledger_kb(settings, embedder, fake_openai, context_neighbours=0) as kb:
         (hit,) = kb.search("Ledger fact 3.5 about region 3", ["C1"])
         fake_openai.queue_chat_reply("Region 3 [1].")
 
@@ -250,5 +248,3 @@ def test_without_neighbours_the_model_reads_only_the_sources(
         prompt = fake_openai.requests_to("/chat/completions")[0].json["messages"][-1]["content"]
         sources = prompt.split("Sources:\n\n", 1)[1].rsplit("\n\nQuestion:", 1)[0]
         assert sources.split("\n", 1)[1] == hit.text
-    finally:
-        kb.close()

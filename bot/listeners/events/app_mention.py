@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.answering import answer_message, explain_empty_mention
 from bot.deps import Deps
-from bot.files import queue_shared_file
+from bot.files import queue_message_files
 from bot.payloads import parse_message
 
 
@@ -19,14 +19,7 @@ def handle_app_mention(
     message = parse_message(event)
     if message is None or message.from_bot:
         return
-    for file in message.files:
-        queue_shared_file(
-            deps,
-            file.file_id,
-            message.channel,
-            user=message.user,
-            thread_ts=message.reply_thread,
-        )
+    queue_message_files(deps, message)
     if not message.question and not message.files:
         explain_empty_mention(deps, client, message)
         return

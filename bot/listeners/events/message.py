@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.answering import answer_message
 from bot.conversation import Reply, follow_up_mode, reply_mode, thread_askers
 from bot.deps import Deps
-from bot.files import queue_shared_file
+from bot.files import queue_message_files
 from bot.payloads import MessageEvent, parse_message
 from bot.text.incoming import readable
 
@@ -23,14 +23,7 @@ def handle_message(
     message = parse_message(event)
     if message is None or message.from_bot or message.subtype not in HANDLED_SUBTYPES:
         return
-    for file in message.files:
-        queue_shared_file(
-            deps,
-            file.file_id,
-            message.channel,
-            user=message.user,
-            thread_ts=message.reply_thread,
-        )
+    queue_message_files(deps, message)
     mode = should_answer(message, deps, client, context.bot_user_id)
     if mode is not None:
         answer_message(deps, client, message, bot_user_id=context.bot_user_id, mode=mode)
