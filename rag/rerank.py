@@ -28,7 +28,8 @@ from rag.models import SearchHit
 
 TOKEN = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)*")
 CODE = re.compile(
-    r"(?=[\w./-]*\d)(?=[\w./-]*[a-z])[a-z0-9]+(?:[./-][a-z0-9]+)+|[a-z]+\d[a-z0-9]*", re.I
+    r"(?=[\w./-]{0,64}\d)(?=[\w./-]{0,64}[a-z])[a-z0-9]+(?:[./-][a-z0-9]+)+|[a-z]+\d[a-z0-9]{0,64}",
+    re.I,
 )
 YEAR_IN_WORD = re.compile(r"(?:fy|cy|q[1-4])?((?:19|20)\d{2})(?:q[1-4])?$")
 # words of file names that say what kind of document it is, not which one

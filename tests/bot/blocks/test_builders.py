@@ -19,6 +19,7 @@ from bot.blocks.docs import docs_list_blocks, help_blocks
 from bot.blocks.errors import GENERIC, error_text
 from bot.blocks.ingest import failure_text, progress_text, receipt_text
 from bot.constants import FEEDBACK_DOWN, FEEDBACK_UP, MORE_SOURCES, SHARE_ANSWER
+from bot.text.mrkdwn import to_mrkdwn
 from rag.models import Answer, Citation, DocumentInfo, IngestReceipt
 
 
@@ -79,10 +80,13 @@ def test_extractive_and_empty_answers_are_worded_here() -> None:
     extractive = worded(Answer("How much?", "", "extractive", passages, passages))
     nothing = worded(Answer("Why?", "", "no_results"))
 
-    lines = extractive.text.splitlines()
+    lines = extractive.text.splitlines()  # Markdown, escaped once where it is rendered
     assert lines[0] == EXTRACTIVE_HEADER
-    assert lines[1] == "[1] *specs.pdf, p. 3*: The T-800 lifts 1,200 kg."
-    assert lines[2].startswith("[3] *b&lt;a&gt;d&amp;.md*: ")
+    assert lines[1] == "[1] **specs.pdf, p. 3**: The T-800 lifts 1,200 kg."
+    assert lines[2].startswith("[3] **b<a>d&.md**: ")
+    shown = to_mrkdwn(extractive.text)
+    assert "*b&lt;a&gt;d&amp;.md*" in shown
+    assert "&amp;amp;" not in shown
     assert nothing.text == NO_RESULTS_TEXT
     assert worded(answer()).text == "It lifts 1,200 kg [1]."
 
