@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.models import SearchHit
-from rag.store import ChunkStore
+from rag.store import ChunkStore, chunk_id
 
 CHARS_PER_TOKEN = 4  # a conservative average for English prose and figures
 
@@ -27,8 +27,7 @@ class SourceContext:
 
 def chunk_id_at(hit: SearchHit, index: int) -> str:
     """The id of the chunk at ``index`` of the same document version as ``hit``."""
-    version = hit.chunk_id.rsplit("#", 1)[0]
-    return f"{version}#{index}"
+    return chunk_id(hit.chunk_id.rsplit("#", 1)[0], index)
 
 
 def with_neighbours(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -173,10 +173,12 @@ def _page_key(hit: SearchHit) -> str:
     return f"{hit.doc_id}#{min(hit.pages)}" if hit.pages else f"{hit.doc_id}#{hit.chunk_id}"
 
 
-def _mass(hits: Sequence[SearchHit], own: Sequence[float], key: object) -> dict[str, float]:
+def _mass(
+    hits: Sequence[SearchHit], own: Sequence[float], key: Callable[[SearchHit], str]
+) -> dict[str, float]:
     totals: dict[str, float] = defaultdict(float)
     for hit, score in zip(hits, own, strict=True):
-        totals[key(hit)] += score  # type: ignore[operator]
+        totals[key(hit)] += score
     return totals
 
 

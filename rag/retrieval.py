@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
-from rag.llm import ChatModel
 from rag.models import SearchHit
 from rag.registry import Registry
 from rag.rerank import ChainedReranker, EvidenceReranker, Reranker
 from rag.settings import Settings
 from rag.store import ChunkStore, SearchMode
+
+if TYPE_CHECKING:  # openai is imported only when a chat model is used
+    from rag.llm import ChatModel
 
 
 class Retriever:

@@ -62,6 +62,11 @@ def collection_name(prefix: str, model: str, dimension: int) -> str:
     return f"{prefix}_{slug}_{digest}_{dimension}"
 
 
+def chunk_id(version: str, index: int) -> str:
+    """The primary key of a document version's chunk at ``index``."""
+    return f"{version}#{index}"
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -302,7 +307,7 @@ def _row(
 ) -> dict[str, Any]:
     chunk = stored.chunk
     return {
-        "chunk_id": f"{version}#{chunk.index}",
+        "chunk_id": chunk_id(version, chunk.index),
         "doc_id": doc_id,
         "doc_version": version,
         "source": source[:1000],
