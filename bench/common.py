@@ -195,6 +195,7 @@ SECTION_ORDER = [
     "search",
     "retrieval",
     "financebench",
+    "ingest-speed",
     "footprint",
     "load",
     "charts",

@@ -28,14 +28,18 @@ from typing import Any
 
 from bench.common import (
     EVAL_DIR,
+    MINILM,
     bench_parser,
+    command_line,
     load_json,
     markdown_table,
     offline_env,
     print_flush,
     publish,
+    save_json,
     scratch_dir,
     section_header,
+    today,
     versions,
     write_section,
 )
@@ -331,6 +335,72 @@ def evaluate(eval_set: EvalSet, embedder: Any) -> dict[str, Any]:
     return out
 
 
+QUANTIZATION_METHODS: list[Method] = [
+    ("dense only", "dense", "rrf", 0.0),
+    ("hybrid, RRF (k=60)", "hybrid", "rrf", 0.0),
+    (DEFAULTS, "kb", "rrf", 0.0),
+]
+
+
+def compare_embedders(eval_set: EvalSet, embedders: dict[str, Any]) -> dict[str, Any]:
+    """hit@k of the same set ingested and searched with each embedder (e.g. float and int8
+    MiniLM): dense-only, hybrid and ragbot's search, one knowledge base per embedder."""
+    out: dict[str, Any] = {"docs": len(eval_set.docs), "embedders": list(embedders), "sets": {}}
+    for label, embedder in embedders.items():
+        pipeline = OurPipeline(embedder)
+        pipeline.ingest(eval_set.docs)
+        for set_name, questions in eval_set.question_sets.items():
+            vectors = embedder.embed_documents([q.question for q in questions])
+            for method in QUANTIZATION_METHODS:
+                ranked = [
+                    pipeline.rank(q, v, method) for q, v in zip(questions, vectors, strict=True)
+                ]
+                row = out["sets"].setdefault(set_name, {}).setdefault(method[0], {})
+                row[label] = score(ranked, questions)
+        pipeline.close()
+        print_flush(f"  {eval_set.name}, {label}: done")
+    return out
+
+
+def eval_sets(limit_docs: int = 0) -> list[tuple[str, EvalSet]]:
+    """SQuAD (Super Bowl 50) and TAT-QA dev, each cut to ``limit_docs`` documents when set."""
+    loaders: list[tuple[str, Callable[[Path], EvalSet], Path]] = [
+        ("SQuAD Super Bowl 50", load_squad, EVAL_DIR / "squad" / "dev-v1.1-super-bowl-50.json"),
+        ("TAT-QA dev", load_tatqa, EVAL_DIR / "tatqa" / "tatqa_dataset_dev.json"),
+    ]
+    out = []
+    for name, loader, path in loaders:
+        eval_set = loader(path)
+        out.append((name, _limited(eval_set, limit_docs) if limit_docs else eval_set))
+    return out
+
+
+def quantization_table(results: dict[str, Any]) -> str:
+    """One row per set and method: hit@5 and MRR@10 with each of two embedders, and the change
+    in hit@5 points."""
+    rows = []
+    a, b = next(iter(results.values()))["embedders"][:2]
+    for name, result in results.items():
+        for set_name, methods in result["sets"].items():
+            for method, by_embedder in methods.items():
+                first, second = by_embedder[a], by_embedder[b]
+                rows.append(
+                    [
+                        f"{name}, {set_name} ({int(first['n'])} q.)",
+                        method,
+                        f"{first['hit@5']:.3f}",
+                        f"{second['hit@5']:.3f}",
+                        f"{(second['hit@5'] - first['hit@5']) * 100:+.1f}",
+                        f"{first['mrr@10']:.3f}",
+                        f"{second['mrr@10']:.3f}",
+                    ]
+                )
+    return markdown_table(
+        ["question set", "method", f"hit@5 {a}", f"hit@5 {b}", "points", f"MRR {a}", f"MRR {b}"],
+        rows,
+    )
+
+
 def absent_questions() -> list[str]:
     lines = ABSENT_QUESTIONS.read_text().splitlines()
     return [q.strip() for q in lines if q.strip() and not q.startswith("#")]
@@ -468,17 +538,26 @@ def report(results: dict[str, dict[str, Any]], command: str) -> str:
 
 def run_default(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     embedder = load_embedder()
-    loaders: list[tuple[str, Callable[[Path], EvalSet], Path]] = [
-        ("SQuAD Super Bowl 50", load_squad, EVAL_DIR / "squad" / "dev-v1.1-super-bowl-50.json"),
-        ("TAT-QA dev", load_tatqa, EVAL_DIR / "tatqa" / "tatqa_dataset_dev.json"),
-    ]
     results = {}
-    for name, loader, path in loaders:
-        eval_set = loader(path)
-        if args.limit_docs:
-            eval_set = _limited(eval_set, args.limit_docs)
+    for name, eval_set in eval_sets(args.limit_docs):
         print_flush(f"{name}: {len(eval_set.docs)} documents")
         results[name] = evaluate(eval_set, embedder)
+    return results
+
+
+def run_quantization(limit_docs: int) -> dict[str, Any]:
+    """Float and int8 MiniLM on the same sets in one run (``--compare-quantized``)."""
+    from rag.embeddings import SentenceTransformerEmbedder, resolve_local_model
+
+    path = resolve_local_model(MINILM)
+    embedders = {
+        "float32": SentenceTransformerEmbedder(MINILM, path, quantize=False),
+        "int8": SentenceTransformerEmbedder(MINILM, path, quantize=True),
+    }
+    results = {}
+    for name, eval_set in eval_sets(limit_docs):
+        print_flush(f"{name}: {len(eval_set.docs)} documents, float32 and int8")
+        results[name] = compare_embedders(eval_set, embedders)
     return results
 
 
@@ -501,6 +580,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the section from the saved results"
     )
+    parser.add_argument(
+        "--compare-quantized",
+        action="store_true",
+        help="only float32 vs int8 MiniLM, same sets, one run (printed; bench.ingest_speed "
+        "puts it on the results page)",
+    )
     return parser.parse_args(argv)
 
 
@@ -513,6 +598,18 @@ def main(argv: list[str] | None = None) -> int:
         eval_set = load_user_set(args.questions, args.docs)
         result = evaluate(eval_set, load_embedder())
         print(results_table(result))
+        return 0
+    if args.compare_quantized:
+        results = run_quantization(args.limit_docs)
+        save_json(
+            "retrieval_quantization",
+            {
+                "command": command_line("bench.retrieval_eval", argv),
+                "date": today(),
+                "results": results,
+            },
+        )
+        print(quantization_table(results))
         return 0
     if args.report_only:
         saved = load_json("retrieval_eval") or {}

