@@ -21,6 +21,8 @@ STEPS = {
     "conversion": ["bench.conversion"],
     "search": ["bench.search_latency"],
     "retrieval": ["bench.retrieval_eval"],
+    "quantization": ["bench.retrieval_eval", "--compare-quantized", "--limit-docs", "40"],
+    "ingest-speed": ["bench.ingest_speed"],  # after "quantization": it shows that table too
     "footprint": ["bench.footprint"],
 }
 
