@@ -422,7 +422,7 @@ def cmd_models_download(args: argparse.Namespace, console: Console) -> int:
         _note(
             console,
             args,
-            "note: the standard PDF pipeline also needs its packages: "
+            "note: the standard PDF pipeline also needs its packages, "
             f"{model_files.PDF_MODELS_EXTRA_HINT}",
         )
     return 0

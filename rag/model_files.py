@@ -22,9 +22,7 @@ from rag.settings import Settings
 
 LAYOUT_MODEL_REPO = "docling-project/docling-layout-heron"
 STANDARD_PIPELINE_PACKAGES = ("torch", "docling_ibm_models")
-PDF_MODELS_EXTRA_HINT = (
-    "pip install 'ragbot-slack[pdf-models]' (from a clone: pip install '.[pdf-models]')"
-)
+PDF_MODELS_EXTRA_HINT = "the pdf-models extra (from a clone: pip install '.[pdf-models]')"
 
 
 # Raised by huggingface_hub, httpx and requests when no connection can be made (by name, so this
