@@ -18,7 +18,7 @@ def manifest_prompts() -> list[dict[str, str]]:
 
 
 def test_every_suggested_prompt_works(running_bot: Bot) -> None:
-    bot, slack = running_bot, running_bot.slack
+    bot = running_bot
     bot.share_file(SAMPLES / "handbook.md", "D9")
     bot.wait_receipt("D9", "handbook.md")
     answered: dict[str, str] = {}
