@@ -234,6 +234,12 @@ CONFIGS: list[Config] = [
         {},
         {},
     ),
+    Config(
+        "focus",
+        "+ document focus: 30 more candidates from inside the leading document (not adopted)",
+        {},
+        {"focus_candidates": 30},
+    ),
 ]
 
 
