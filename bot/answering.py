@@ -150,7 +150,7 @@ def read_files_first(
     while pending:
         for file_id, name in list(pending.items()):
             doc = deps.kb.document(file_id)
-            if doc is not None and doc.status == "ready" and question.channel in doc.scopes:
+            if doc is not None and question.channel in doc.scopes:
                 del pending[file_id]
             elif (reason := deps.state.file_failure(file_id, question.channel)) is not None:
                 notes.append(f"I couldn't read **{name}**: {reason}")

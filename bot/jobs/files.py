@@ -105,7 +105,7 @@ def ingest_file(
     thread_ts = slack_file.share_ts(post_channel) or thread_ts
     if thread_ts is not None:  # the receipt's thread is a bot thread: questions there are answered
         deps.state.mark_thread(post_channel, thread_ts)
-    if existing and existing.status == "ready" and not force:
+    if existing and not force:
         deps.kb.add_scopes(file_id, scopes)
         _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
         return

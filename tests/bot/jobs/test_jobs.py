@@ -106,7 +106,7 @@ def test_a_failed_lookup_is_told_in_the_thread_and_can_be_retried(
 def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = DocumentInfo(
-        "F1", "a.pdf", None, "F1", ("C9",), "ready", 1, 1, 0, "h", None, None
+        "F1", "a.pdf", None, "F1", ("C9",), 1, 1, 0, "h", None
     )
     deps.client.files_info.return_value = file_info("a.pdf")
     ingest_file(deps, "F1", "C1")
@@ -117,7 +117,7 @@ def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
 def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     docs = [
-        DocumentInfo(i, i, None, origin, ("C1",), "ready", 1, 1, 0, "h", None, None)
+        DocumentInfo(i, i, None, origin, ("C1",), 1, 1, 0, "h", None)
         for i, origin in (("F1", "F1"), ("F2", "F2"), ("url:x", "https://x"))
     ]
     deps.kb.documents.return_value = docs
@@ -125,6 +125,7 @@ def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     assert reconcile(deps) == ["F1"]
     deps.kb.forget.assert_called_once_with("F1")
     assert deps.client.files_info.call_count == 2
+    deps.kb.remove_orphan_chunks.assert_called_once_with()
 
 
 @pytest.mark.parametrize(
