@@ -110,6 +110,7 @@ class Converted:
     tables: int
     seconds: float
     pipeline: str
+    rebuilt_tables: bool = False  # tables rebuilt by rag.pdf_tables (written row by row)
 
 
 def detect_format(name: str) -> InputFormat:
@@ -225,7 +226,11 @@ class Converter:
         from rag.pdf_tables import rebuild_tables
 
         document, tables = rebuild_tables(converted.document)
-        return dataclasses.replace(converted, document=document, tables=tables)
+        if document is converted.document:  # Docling's own tables, or nothing to rebuild
+            return converted
+        return dataclasses.replace(
+            converted, document=document, tables=tables, rebuilt_tables=tables > 0
+        )
 
     def check_size(self, size: int) -> None:
         limit = self.settings.max_file_bytes

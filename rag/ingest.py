@@ -101,7 +101,9 @@ class Ingestor:
             identity = (
                 document_identity(source.name, converted.document) if self.index_identity else None
             )
-            chunks = self.chunker.chunk(converted.document, identity)
+            chunks = self.chunker.chunk(
+                converted.document, identity, table_rows=converted.rebuilt_tables
+            )
             if not chunks:
                 raise EmptyDocumentError("no chunks")
             progress(f"embedding {len(chunks)} chunks")

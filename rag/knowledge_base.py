@@ -86,10 +86,7 @@ class KnowledgeBase:
     def chunker(self) -> Chunker:
         from rag.chunking import Chunker, make_tokenizer
 
-        return Chunker(
-            make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens),
-            table_rows=self.settings.table_rows,
-        )
+        return Chunker(make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens))
 
     @component
     def chat(self) -> ChatModel | None:
