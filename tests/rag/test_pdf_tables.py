@@ -118,9 +118,7 @@ def test_every_chunk_of_a_long_table_repeats_its_title_and_header(
     chunker = Chunker(make_tokenizer(DEFAULT_LOCAL_EMBEDDING_MODEL, 96))
 
     assert converted.rebuilt_tables
-    chunks = [
-        c for c in chunker.chunk(converted.document, table_rows=True) if "= " in c.text
-    ]
+    chunks = [c for c in chunker.chunk(converted.document, table_rows=True) if "= " in c.text]
 
     assert len(chunks) >= 3
     for chunk in chunks:
