@@ -21,7 +21,7 @@ def no_progress(_: str) -> None:
 
 
 IngestOutcome = Literal["added", "replaced", "unchanged"]
-AnswerKind = Literal["generated", "extractive", "no_results"]
+AnswerKind = Literal["generated", "extractive", "outline", "no_results"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,8 @@ class Turn:
 class Answer:
     """What a question got. ``text`` is the model's answer (``generated``) and empty otherwise:
     an ``extractive`` answer is its ``cited`` passages, ``no_results`` found nothing. Each front
-    end words the last two itself."""
+    end words those two itself. An ``outline`` (a whole-document question without a chat model)
+    has the documents' headings and first sentences as ``text``, in Markdown."""
 
     question: str
     text: str
@@ -165,12 +166,10 @@ class DocumentInfo:
     url: str | None
     origin: str | None
     scopes: tuple[str, ...]
-    status: str
     pages: int
     chunks: int
     tables: int
     content_hash: str | None
-    error: str | None
     updated_at: datetime | None
 
     def to_dict(self) -> dict[str, Any]:

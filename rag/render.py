@@ -16,6 +16,10 @@ EXTRACTIVE_NOTE = (
     "No language model is configured (set OPENAI_API_KEY for written answers), "
     "so here are the most relevant passages:"
 )
+OUTLINE_NOTE = (
+    "No language model is configured (set OPENAI_API_KEY for written answers), "
+    "so here is an outline:"
+)
 HIT_CHARS = 300
 INDENT = "    "
 
@@ -64,6 +68,8 @@ def answer_body(answer: Answer) -> str:
             for c in answer.cited
         ]
         return "\n\n".join([EXTRACTIVE_NOTE, *passages])
+    if answer.kind == "outline":
+        return f"{OUTLINE_NOTE}\n\n{answer.text}"
     return answer.text
 
 
@@ -114,5 +120,5 @@ def key_values(items: Mapping[str, object]) -> str:
 
 
 def documents_table(docs: Sequence[DocumentInfo]) -> str:
-    rows = [(d.doc_id, d.source, ",".join(d.scopes), d.pages, d.chunks, d.status) for d in docs]
-    return table(("doc_id", "source", "scopes", "pages", "chunks", "status"), rows)
+    rows = [(d.doc_id, d.source, ",".join(d.scopes), d.pages, d.chunks) for d in docs]
+    return table(("doc_id", "source", "scopes", "pages", "chunks"), rows)

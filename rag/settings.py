@@ -102,6 +102,11 @@ class Settings(BaseSettings):
         description="Index each chunk with its document's title and readable file name "
         "(not shown to people), so questions that name a company or period find it.",
     )
+    bm25_stemming: bool = Field(
+        False,
+        description="Index words by their English stem for BM25 ('flows' finds 'flow'). Set "
+        "when a collection is created; an existing collection keeps its analyzer.",
+    )
     docling_url: str | None = Field(
         None,
         description="Base URL of a Docling Serve instance (e.g. http://docling:5001); when set, "
@@ -154,6 +159,16 @@ class Settings(BaseSettings):
     cross_encoder_batch_size: int = Field(32, ge=1, le=1024)
     rerank_candidates: int = Field(
         60, ge=1, le=500, description="How many first-stage candidates the reranker sees."
+    )
+    focus_candidates: int = Field(
+        0,
+        ge=0,
+        le=500,
+        description="Search again inside the leading document for this many candidates, so "
+        "its best pages can win (0: off).",
+    )
+    focus_others: int = Field(
+        1, ge=0, le=50, description="Places of the top k kept for other documents when focusing."
     )
     llm_rerank_candidates: int = Field(
         20, ge=1, le=100, description="How many of the candidates the 'llm' reranker reads."

@@ -24,8 +24,7 @@ HELP_TEXT = (
 def doc_line(doc: DocumentInfo) -> str:
     title = link(doc.url, doc.source) if doc.url else f"*{escape(doc.source)}*"
     where = " · everywhere" if GLOBAL_SCOPE in doc.scopes else ""
-    state = "" if doc.status == "ready" else f" · _{doc.status}_"
-    return f"• {title} — {doc.pages} pages, {doc.chunks} chunks{where}{state}"
+    return f"• {title} — {doc.pages} pages, {doc.chunks} chunks{where}"
 
 
 def docs_list_blocks(docs: Sequence[DocumentInfo]) -> list[Block]:

@@ -22,7 +22,6 @@ from bot.deps import Deps
 from bot.payloads import SlackFile, parse_file
 from bot.runtime import get_runtime
 from rag.errors import IngestError
-from rag.formats import format_of
 from rag.models import SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -106,12 +105,12 @@ def ingest_file(
     thread_ts = slack_file.share_ts(post_channel) or thread_ts
     if thread_ts is not None:  # the receipt's thread is a bot thread: questions there are answered
         deps.state.mark_thread(post_channel, thread_ts)
-    if existing and existing.status == "ready" and not force:
+    if existing and not force:
         deps.kb.add_scopes(file_id, scopes)
         _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
         return
     try:
-        format_of(slack_file.name)
+        deps.kb.converter.check_format(slack_file.name)  # before the download
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
         _note_failure(deps, file_id, channel, err.user_message)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import rag.convert
 from rag.chunking import Chunker, make_tokenizer
-from rag.convert import Converter, resolve_pdf_pipeline
+from rag.convert import Converter, libreoffice_available, resolve_pdf_pipeline
 from rag.errors import (
+    ConversionTimeoutError,
     CorruptDocumentError,
     EmptyDocumentError,
     EncryptedDocumentError,
@@ -20,6 +27,7 @@ from rag.errors import (
 )
 from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
 from tests.conftest import FORMATS, SAMPLES
+from tests.rag import formatfiles
 from tests.rag.badfiles import image_only_pdf, text_pdf, zip_bomb
 
 
@@ -61,10 +69,106 @@ def test_samples_convert(converter: Converter, name: str, expected: str) -> None
         ("meeting.vtt", "vtt-heron"),
         ("paper.tex", "latex-lynx"),
         ("message.eml", "email-puffin"),
+        ("handover.odt", "office-walrus"),
+        ("stock.ods", "office-gecko"),
+        ("review.odp", "office-puffin"),
+        ("article.nxml", "jats-pelican"),
+        ("patent.xml", "uspto-otter"),
     ],
 )
 def test_other_formats_convert(converter: Converter, name: str, expected: str) -> None:
     assert expected in text_of(converter, FORMATS / name)
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "pipeline"),
+    [
+        ("guide.epub", formatfiles.epub, "epub"),
+        ("doors.mhtml", formatfiles.mhtml, "mhtml"),
+        ("minutes.pages", formatfiles.pages, "iwork_pages"),
+        ("launch.key", formatfiles.keynote, "iwork_keynote"),
+        ("inventory.numbers", formatfiles.numbers, "iwork_numbers"),
+    ],
+)
+def test_built_formats_convert(
+    converter: Converter, name: str, build: Callable[[str], bytes], pipeline: str
+) -> None:
+    converted = converter.convert(name, build("format-kingfisher"))
+
+    assert "format-kingfisher" in converted.document.export_to_markdown()
+    assert converted.pipeline == pipeline
+
+
+def test_pages_slides_and_sheets_are_counted(converter: Converter) -> None:
+    keynote = converter.convert("launch.key", formatfiles.keynote("x"))
+    numbers = converter.convert("inventory.numbers", formatfiles.numbers("x"))
+    xlsm = converter.convert("sheet.xlsm", (FORMATS / "sheet.xlsx").read_bytes())
+
+    assert (keynote.pages, keynote.tables) == (2, 0)
+    assert (numbers.pages, numbers.tables) == (1, 1)
+    assert xlsm.pipeline == "xlsx"
+    assert "sprocket-X99" in xlsm.document.export_to_markdown()
+
+
+def test_xml_is_read_as_the_kind_its_doctype_names(converter: Converter) -> None:
+    article = FORMATS / "article.nxml"
+    patent = FORMATS / "patent.xml"
+
+    assert converter.convert("article.xml", article.read_bytes()).pipeline == "xml_jats"
+    assert converter.convert(patent.name, patent.read_bytes()).pipeline == "xml_uspto"
+    with pytest.raises(UnsupportedFormatError) as caught:
+        converter.convert("pom.xml", b'<?xml version="1.0"?><project><name>x</name></project>')
+    assert "JATS" in caught.value.user_message
+
+
+@pytest.fixture
+def without_libreoffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DOCLING_LIBREOFFICE_CMD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no libreoffice
+    assert not libreoffice_available()
+
+
+@pytest.mark.parametrize(
+    ("name", "modern"),
+    [("handover.doc", ".docx"), ("handover.rtf", ".docx"), ("stock.xls", ".xlsx")],
+)
+def test_legacy_office_without_libreoffice_is_refused_in_one_sentence(
+    converter: Converter, without_libreoffice: None, name: str, modern: str
+) -> None:
+    with pytest.raises(UnsupportedFormatError) as caught:
+        converter.convert(name, (FORMATS / name).read_bytes())
+
+    message = caught.value.user_message
+    assert "LibreOffice" in message
+    assert modern in message
+    assert "\n" not in message
+
+
+needs_libreoffice = pytest.mark.skipif(
+    not libreoffice_available(), reason="LibreOffice (soffice) is not installed"
+)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize(
+    ("name", "expected", "pages"),
+    [
+        ("handover.doc", "office-walrus", 0),
+        ("handover.rtf", "rtf-walrus", 0),
+        ("stock.xls", "office-gecko", 1),
+        ("review.ppt.gz", "office-puffin", 1),
+    ],
+)
+def test_legacy_office_files_convert_through_libreoffice(
+    converter: Converter, name: str, expected: str, pages: int
+) -> None:
+    data = (FORMATS / name).read_bytes()
+    if name.endswith(".gz"):  # LibreOffice writes a 600 kB .ppt for one slide
+        data, name = gzip.decompress(data), name.removesuffix(".gz")
+    converted = converter.convert(name, data)
+
+    assert expected in converted.document.export_to_markdown()
+    assert converted.pages == pages
 
 
 def test_pdf_chunks_carry_pages_and_docx_chunks_carry_headings(
@@ -104,6 +208,10 @@ def test_auto_pdf_pipeline_is_native_without_local_models() -> None:
         ("broken.docx", b"PK\x03\x04 definitely not a zip archive", CorruptDocumentError),
         ("broken.xlsx", b"\x00\x01\x02 not a spreadsheet", CorruptDocumentError),
         ("bomb.docx", zip_bomb(), CorruptDocumentError),
+        ("bomb.odt", zip_bomb(), CorruptDocumentError),
+        ("bomb.epub", zip_bomb(), CorruptDocumentError),
+        ("broken.numbers", b"PK\x03\x04 not an archive", CorruptDocumentError),
+        ("binary.xml", b"\x7fELF\x02\x01\x01" + b"\0" * 64, CorruptDocumentError),
         ("locked.pdf", text_pdf(1, encrypt="secret"), EncryptedDocumentError),
         ("scan.pdf", image_only_pdf(), ScannedDocumentError),
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, ScannedDocumentError),
@@ -131,3 +239,58 @@ def test_size_and_page_limits() -> None:
     with pytest.raises(TooManyPagesError) as caught:
         strict.convert("long.pdf", text_pdf(3))
     assert "3 pages" in caught.value.user_message
+
+
+# --- timeouts and concurrency --------------------------------------------------------------
+def test_a_conversion_past_its_timeout_stops_and_is_refused() -> None:
+    hasty = Converter(
+        Settings(_env_file=None, pdf_pipeline="native", convert_timeout_s=0.001)  # type: ignore[call-arg]
+    )
+
+    with pytest.raises(ConversionTimeoutError) as caught:
+        hasty.convert("long.pdf", text_pdf(40))  # Docling stops after its first page
+
+    assert caught.value.user_message
+    # stopped, not left running in the background: its thread (and memory) is gone
+    assert [t for t in threading.enumerate() if t.name == "docling-convert"] == []
+
+
+def test_the_docling_converter_is_built_once_under_concurrent_first_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    converter = Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
+    building, finish, second_asks = threading.Event(), threading.Event(), threading.Event()
+    built: list[object] = []
+
+    def slow_build(**options: object) -> object:
+        building.set()
+        assert finish.wait(60)
+        built.append(object())
+        return built[-1]
+
+    class ObservedLock:
+        """The converter's build lock, noting when a second thread asks for it."""
+
+        def __init__(self, lock: Any) -> None:
+            self.lock = lock
+
+        def __enter__(self) -> None:
+            if building.is_set():
+                second_asks.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            self.lock.release()
+
+    monkeypatch.setattr(rag.convert, "DocumentConverter", slow_build)
+    monkeypatch.setattr(converter, "_build_lock", ObservedLock(converter._build_lock))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(lambda: converter._docling)
+        assert building.wait(60)
+        second = pool.submit(lambda: converter._docling)
+        assert second_asks.wait(60), "the second caller did not wait for the first build"
+        finish.set()
+        results = [first.result(60), second.result(60)]
+
+    assert len(built) == 1
+    assert results == [built[0], built[0]]

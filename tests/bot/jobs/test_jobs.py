@@ -9,9 +9,11 @@ import pytest
 from bot.jobs.files import ingest_file
 from bot.jobs.reconcile import reconcile
 from bot.jobs.urls import clean_url
+from rag.convert import Converter
 from rag.errors import FileTooLargeError
 from rag.fetch import file_name_for, url_doc_id
 from rag.models import DocumentInfo
+from rag.settings import Settings
 from tests.bot.fixtures import mock_deps, slack_error
 
 
@@ -27,14 +29,35 @@ def file_info(name: str, size: int = 10) -> dict[str, object]:
     }
 
 
+def real_converter() -> Converter:
+    return Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
+
+
 def test_unsupported_type_is_refused_before_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = None
+    deps.kb.converter = real_converter()
     deps.client.files_info.return_value = file_info("tool.exe")
     ingest_file(deps, "F1", "C1")
     posted = deps.client.chat_postMessage.call_args.kwargs
     assert posted["thread_ts"] == "5.0"
     assert "can't read .exe" in posted["text"]
+    deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_legacy_office_file_without_libreoffice_is_refused_before_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DOCLING_LIBREOFFICE_CMD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice here
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = None
+    deps.kb.converter = real_converter()
+    deps.client.files_info.return_value = file_info("minutes.doc")
+    ingest_file(deps, "F1", "C1")
+    posted = deps.client.chat_postMessage.call_args.kwargs
+    assert "need LibreOffice" in posted["text"]
+    assert ".docx" in posted["text"]
     deps.kb.ingest_bytes.assert_not_called()
 
 
@@ -83,7 +106,7 @@ def test_a_failed_lookup_is_told_in_the_thread_and_can_be_retried(
 def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = DocumentInfo(
-        "F1", "a.pdf", None, "F1", ("C9",), "ready", 1, 1, 0, "h", None, None
+        "F1", "a.pdf", None, "F1", ("C9",), 1, 1, 0, "h", None
     )
     deps.client.files_info.return_value = file_info("a.pdf")
     ingest_file(deps, "F1", "C1")
@@ -94,7 +117,7 @@ def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
 def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     docs = [
-        DocumentInfo(i, i, None, origin, ("C1",), "ready", 1, 1, 0, "h", None, None)
+        DocumentInfo(i, i, None, origin, ("C1",), 1, 1, 0, "h", None)
         for i, origin in (("F1", "F1"), ("F2", "F2"), ("url:x", "https://x"))
     ]
     deps.kb.documents.return_value = docs
@@ -102,6 +125,7 @@ def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     assert reconcile(deps) == ["F1"]
     deps.kb.forget.assert_called_once_with("F1")
     assert deps.client.files_info.call_count == 2
+    deps.kb.remove_orphan_chunks.assert_called_once_with()
 
 
 @pytest.mark.parametrize(
