@@ -117,7 +117,7 @@ def before_chunker(settings: Any) -> Any:
     tokenizer = HuggingFaceTokenizer(
         tokenizer=AutoTokenizer.from_pretrained(path), max_tokens=settings.chunk_max_tokens
     )
-    return Chunker(tokenizer, table_rows=settings.table_rows)
+    return Chunker(tokenizer)
 
 
 def before_ingestor(kb: Any) -> Any:
