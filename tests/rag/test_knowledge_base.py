@@ -106,6 +106,28 @@ def test_replace_reuses_vectors_of_unchanged_chunks(
     assert "45 days" in embedded[0]
 
 
+def test_a_chunk_text_that_repeats_is_embedded_once(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terms = "Payment is due within 30 days of the invoice date; late payments accrue interest. "
+    section = "# Terms\n\n" + terms * 10 + "\n\n"  # too long for two to merge into one chunk
+    embedded: list[str] = []
+    original = kb.embedder.embed_documents
+
+    def spy(texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return original(texts)
+
+    monkeypatch.setattr(kb.embedder, "embed_documents", spy)
+    receipt = kb.ingest_path(write(tmp_path, "contract.md", section + section))
+
+    assert receipt.chunks == 2
+    assert kb.store.count() == 2
+    assert len(embedded) == 1
+    assert embedded[0].count("Payment is due") == 10
+    assert "30 days of the invoice" in kb.search("When is payment due?", None, k=1)[0].text
+
+
 def test_forget_removes_document_and_chunks(kb: KnowledgeBase, tmp_path: Path) -> None:
     receipt = kb.ingest_path(write(tmp_path, "handbook.md", VACATION))
 
