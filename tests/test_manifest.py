@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.fakes.slack_rules import manifest_events, manifest_scopes, needed_scopes
+import yaml
+
+from bot.constants import ADD_TO_RAGBOT
+from tests.fakes.slack_rules import MANIFEST, manifest_events, manifest_scopes, needed_scopes
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 _CALL = re.compile(
@@ -35,6 +38,7 @@ EVENT_SCOPES = {
     "file_unshared": "files:read",
     "assistant_thread_started": "assistant:write",
     "assistant_thread_context_changed": "assistant:write",
+    "member_joined_channel": "channels:read",  # groups:read for private channels
 }
 
 
@@ -57,7 +61,7 @@ def scope_needs() -> list[tuple[str, tuple[str, ...]]]:
         else:
             needs.append((method, needed_scopes(method, {}, lambda _: "channels")))
     needs += [(event, (EVENT_SCOPES[event],)) for event in sorted(manifest_events())]
-    needs.append(("slash commands", ("commands",)))
+    needs.append(("slash commands and shortcuts", ("commands",)))
     return needs
 
 
@@ -85,3 +89,10 @@ def test_every_subscribed_event_has_a_listener() -> None:
     for event in manifest_events():
         name = event.split(".")[0]
         assert f'"{name}"' in source or name.startswith("assistant_thread"), event
+
+
+def test_every_shortcut_has_a_listener() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    shortcuts = manifest["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", ADD_TO_RAGBOT)]
+    assert all(len(s["name"]) <= 24 and len(s["description"]) <= 80 for s in shortcuts)
