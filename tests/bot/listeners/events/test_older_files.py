@@ -36,7 +36,8 @@ def test_joining_offers_the_older_files_and_reads_them_with_progress_in_place(
     summary = bot.wait_message(
         "C3", lambda m: m["ts"] == offer["ts"] and "Read 1 of 2" in m.get("text", "")
     )
-    assert "broken.pdf" in block_text(summary) and "damaged" in block_text(summary)
+    assert "broken.pdf" in block_text(summary)
+    assert "damaged" in block_text(summary)
     assert READ_OLDER_FILES not in block_text(summary), "the button is gone"
     progress = [
         c.params["text"] for c in slack.calls_to("chat.update") if c.params["ts"] == offer["ts"]
@@ -45,7 +46,8 @@ def test_joining_offers_the_older_files_and_reads_them_with_progress_in_place(
     assert len([m for m in slack.messages_in("C3") if m.get("bot_id")]) == 1, "one message"
 
     doc = bot.deps.kb.document("FOLD1")
-    assert doc is not None and doc.scopes == ("C3",)
+    assert doc is not None
+    assert doc.scopes == ("C3",)
     assert bot.deps.kb.document("FOLD4") is None, "only this channel's files"
     answer = bot.wait_answer("C3", bot.mention("How many vacation days do we get?", "C3"))
     assert "handbook.md" in block_text(answer)
