@@ -72,7 +72,11 @@ def ingest_file(
     user: str | None = None,
     thread_ts: str | None = None,
 ) -> None:
-    """Read a file into the knowledge base, reporting progress and the result in its thread.
+    """Read a file into the knowledge base, reporting progress and the receipt in its thread.
+
+    A file ragbot doesn't read (unknown type, an image without OCR) is skipped without a word
+    (a mention explains it, see ``bot.readable``); any other failure goes privately to who
+    shared it, and the public "Reading…" note is removed.
 
     ``user``/``thread_ts`` say who shared it and where, for when Slack won't give the file: a
     failed lookup (5xx, ``ratelimited`` after retries, network) or a file the bot may not open
