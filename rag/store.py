@@ -42,6 +42,12 @@ BM25_ANALYZER = {
     "tokenizer": "standard",
     "filter": ["lowercase", {"type": "stop", "stop_words": ["_english_"]}],
 }
+# "flows" matches "flow", "expenditures" "expenditure": the question's wording and the
+# document's rarely agree on the inflection.
+STEMMED_BM25_ANALYZER = {
+    **BM25_ANALYZER,
+    "filter": [*BM25_ANALYZER["filter"], {"type": "stemmer", "language": "english"}],
+}
 HNSW_PARAMS = {"M": 16, "efConstruction": 200}
 SEARCH_EF = 64
 OUTPUT_FIELDS = ["doc_id", "source", "url", "text", "headings", "pages", "chunk_index"]
@@ -75,11 +81,18 @@ class ChunkStore:
     """Milvus collection of chunks with hybrid (dense + BM25) search."""
 
     def __init__(
-        self, client: MilvusClient, collection: str, dimension: int, *, index: str = "HNSW"
+        self,
+        client: MilvusClient,
+        collection: str,
+        dimension: int,
+        *,
+        index: str = "HNSW",
+        stemming: bool = True,
     ) -> None:
         self.client = client
         self.collection = collection
         self.dimension = dimension
+        self.analyzer = STEMMED_BM25_ANALYZER if stemming else BM25_ANALYZER
         self._ensure_collection(index)
 
     @classmethod
@@ -90,6 +103,7 @@ class ChunkStore:
             dimension,
             # Milvus Lite 2.x's local mode has no HNSW; its exact FLAT scan is fast at its scale.
             index="FLAT" if settings.uses_milvus_lite else "HNSW",
+            stemming=settings.bm25_stemming,
         )
 
     def close(self) -> None:
@@ -112,7 +126,7 @@ class ChunkStore:
             DataType.VARCHAR,
             max_length=65_535,
             enable_analyzer=True,
-            analyzer_params=BM25_ANALYZER,
+            analyzer_params=self.analyzer,
         )
         schema.add_field("text_hash", DataType.VARCHAR, max_length=64)
         schema.add_field("headings", DataType.JSON)
