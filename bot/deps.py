@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 
 from bot.directory import Directory
+from bot.file_facts import FileFactsCache
+from bot.membership import Membership
 from bot.settings import BotSettings
 from bot.state import StateStore
 from rag.knowledge_base import KnowledgeBase
@@ -24,3 +26,5 @@ class Deps:
     jobs: JobQueue
     client: WebClient
     directory: Directory = field(default_factory=Directory)  # cached users/conversations.info
+    membership: Membership = field(default_factory=Membership)  # cached conversations.members
+    file_facts: FileFactsCache = field(default_factory=FileFactsCache)  # cached files.info

@@ -1,4 +1,5 @@
-"""Which shared files ragbot reads at all: a known extension, and images only with OCR.
+"""Which shared files ragbot reads at all: a known extension, images only with OCR, formats
+whose converter is installed (``Converter.check_format``).
 
 Files it can't read are ignored without a word unless someone mentions ragbot with them; then
 it says why, once, in the thread.
@@ -14,22 +15,18 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.ingest import failure_text
 from bot.deps import Deps
 from bot.payloads import MessageEvent
-from rag.errors import UnsupportedFormatError
-from rag.formats import format_of
+from rag.errors import IngestError
 
 logger = logging.getLogger(__name__)
 
-IMAGES_NEED_OCR = "I can't read images here: text recognition (OCR) isn't installed."
-
 
 def unreadable_reason(deps: Deps, name: str) -> str | None:
-    """Why ragbot won't even try to read a file called ``name`` (None: it will try)."""
+    """Why ragbot won't even try to read a file called ``name`` (None: it will try): an unknown
+    extension, an image without OCR, a format whose converter isn't installed."""
     try:
-        fmt = format_of(name)
-    except UnsupportedFormatError as err:
+        deps.kb.converter.check_format(name)
+    except IngestError as err:
         return err.user_message
-    if fmt == "image" and not deps.kb.converter.ocr:
-        return IMAGES_NEED_OCR
     return None
 
 

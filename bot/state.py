@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -157,6 +157,16 @@ class PostedAnswer:
 
 
 @dataclass(frozen=True)
+class FileFailure:
+    """A shared file that could not be read, and why (shown on the Home tab)."""
+
+    file_id: str
+    channel: str
+    reason: str
+    when: datetime
+
+
+@dataclass(frozen=True)
 class Feedback:
     answer_id: str
     user: str
@@ -215,6 +225,23 @@ class StateStore:
                 select(SeenKey.key).where(SeenKey.key.startswith(prefix, autoescape=True))
             ).first()
         return key[len(prefix) :] if key else None
+
+    def recent_file_failures(self, channels: Iterable[str], limit: int = 50) -> list[FileFailure]:
+        """Files that could not be read in ``channels``, newest first (kept a week)."""
+        wanted = set(channels)
+        with self._sessions() as session:
+            rows = session.execute(
+                select(SeenKey.key, SeenKey.seen_at)
+                .where(SeenKey.key.startswith(_FAILED, autoescape=True))
+                .order_by(SeenKey.seen_at.desc())
+            ).all()
+        failures = []
+        for key, seen_at in rows:
+            file_id, _, rest = key[len(_FAILED) :].partition(":")
+            channel, _, reason = rest.partition(":")
+            if channel in wanted:
+                failures.append(FileFailure(file_id, channel, reason, seen_at))
+        return failures[:limit]
 
     def clear_file_failures(self, file_id: str, channel: str) -> None:
         prefix = f"{_FAILED}{file_id}:{channel}:"

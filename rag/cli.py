@@ -9,6 +9,7 @@ Stable interface (other tools rely on it)::
     ragbot docs forget DOC_ID
     ragbot docs gc
     ragbot stats [--json]
+    ragbot models download
 
 The Slack bot adds ``ragbot serve`` and ``ragbot worker`` (see ``bot/cli.py``).
 
@@ -136,6 +137,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     stats = sub.add_parser("stats", help="counts and configuration", parents=common)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
+
+    models = sub.add_parser("models", help="model files for offline use", parents=common)
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    download = models_sub.add_parser(
+        "download",
+        help="fetch Docling's layout, table and OCR models and the embedding model, so this "
+        "machine can work offline (and better-read PDFs with RAGBOT_PDF_PIPELINE=auto)",
+        parents=common,
+    )
+    download.set_defaults(handler=cmd_models_download)
     return parser, sub
 
 
@@ -396,6 +407,24 @@ def cmd_stats(args: argparse.Namespace, console: Console) -> int:
         _emit_json(stats)
     else:
         _out(render.key_values(stats))
+    return 0
+
+
+# --- models -------------------------------------------------------------------------------
+def cmd_models_download(args: argparse.Namespace, console: Console) -> int:
+    from rag import model_files
+
+    folder = model_files.download_models(
+        Settings(), report=lambda step: _note(console, args, f"downloading {step}")
+    )
+    _out(f"models are in {folder}")
+    if not model_files.standard_pipeline_packages_installed():
+        _note(
+            console,
+            args,
+            "note: the standard PDF pipeline also needs its packages, "
+            f"{model_files.PDF_MODELS_EXTRA_HINT}",
+        )
     return 0
 
 

@@ -12,8 +12,14 @@ from pathlib import Path
 
 import yaml
 
-from bot.constants import ADD_TO_RAGBOT
-from tests.fakes.slack_rules import MANIFEST, manifest_events, manifest_scopes, needed_scopes
+from bot.constants import ADD_TO_RAGBOT, SUGGESTED_PROMPTS
+from tests.fakes.slack_rules import (
+    MANIFEST,
+    manifest_events,
+    manifest_home_tab,
+    manifest_scopes,
+    needed_scopes,
+)
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 _CALL = re.compile(
@@ -23,6 +29,7 @@ _BOLT_HELPERS = {  # Bolt utilities and the Web API method each calls
     "say": "chat.postMessage",
     "set_status": "assistant.threads.setStatus",
     "set_suggested_prompts": "assistant.threads.setSuggestedPrompts",
+    "set_title": "assistant.threads.setTitle",
 }
 _STREAM = ("chat.startStream", "chat.appendStream", "chat.stopStream")  # WebClient.chat_stream
 _KIND_SCOPES = ("channels", "groups", "im", "mpim")  # the bot works in every kind
@@ -39,6 +46,7 @@ EVENT_SCOPES = {
     "assistant_thread_started": "assistant:write",
     "assistant_thread_context_changed": "assistant:write",
     "member_joined_channel": "channels:read",  # groups:read for private channels
+    "app_home_opened": "",  # needs no scope (event reference)
 }
 
 
@@ -60,7 +68,10 @@ def scope_needs() -> list[tuple[str, tuple[str, ...]]]:
                 needs.append((method, needed_scopes(method, {"channel": "X"}, lambda _, k=kind: k)))
         else:
             needs.append((method, needed_scopes(method, {}, lambda _: "channels")))
-    needs += [(event, (EVENT_SCOPES[event],)) for event in sorted(manifest_events())]
+    needs += [
+        (event, (EVENT_SCOPES[event],) if EVENT_SCOPES[event] else ())
+        for event in sorted(manifest_events())
+    ]
     needs.append(("slash commands and shortcuts", ("commands",)))
     return needs
 
@@ -95,4 +106,17 @@ def test_every_shortcut_has_a_listener() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     shortcuts = manifest["features"]["shortcuts"]
     assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", ADD_TO_RAGBOT)]
-    assert all(len(s["name"]) <= 24 and len(s["description"]) <= 80 for s in shortcuts)
+    source = "\n".join(p.read_text(encoding="utf-8") for p in BOT.rglob("*.py"))
+    assert "app.shortcut(ADD_TO_RAGBOT)" in source
+
+
+def test_the_manifest_suggests_the_prompts_the_bot_sets() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    prompts = manifest["features"]["assistant_view"]["suggested_prompts"]
+
+    assert [(p["title"], p["message"]) for p in prompts] == list(SUGGESTED_PROMPTS)
+
+
+def test_the_home_tab_is_enabled_and_its_event_subscribed() -> None:
+    assert manifest_home_tab()
+    assert "app_home_opened" in manifest_events()

@@ -1,10 +1,11 @@
 """Events API listeners: mentions, messages (and their edits and deletions), file lifecycle,
-ragbot joining a channel."""
+ragbot joining a channel, the App Home."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.events.app_home_opened import handle_app_home_opened
 from bot.listeners.events.app_mention import handle_app_mention
 from bot.listeners.events.file_change import handle_file_change
 from bot.listeners.events.file_deleted import handle_file_deleted
@@ -27,3 +28,4 @@ def register(app: App) -> None:
     app.event("file_deleted")(handle_file_deleted)
     app.event("file_unshared")(handle_file_unshared)
     app.event("member_joined_channel")(handle_member_joined_channel)
+    app.event("app_home_opened")(handle_app_home_opened)

@@ -9,9 +9,11 @@ import pytest
 from bot.jobs.files import ingest_file
 from bot.jobs.reconcile import reconcile
 from bot.jobs.urls import clean_url
+from rag.convert import Converter
 from rag.errors import FileTooLargeError
 from rag.fetch import file_name_for, url_doc_id
 from rag.models import DocumentInfo
+from rag.settings import Settings
 from tests.bot.fixtures import mock_deps, slack_error
 
 
@@ -27,11 +29,15 @@ def file_info(name: str, size: int = 10) -> dict[str, object]:
     }
 
 
+def real_converter() -> Converter:
+    return Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
+
+
 @pytest.mark.parametrize("name", ["tool.exe", "photo.png"])
 def test_files_ragbot_does_not_read_are_ignored_without_a_word(tmp_path: Path, name: str) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = None
-    deps.kb.converter.ocr = False  # images are read only with OCR
+    deps.kb.converter = real_converter()  # no OCR: images are not read
     deps.client.files_info.return_value = file_info(name)
     ingest_file(deps, "F1", "C1", user="U1")
     deps.client.chat_postMessage.assert_not_called()
@@ -39,6 +45,24 @@ def test_files_ragbot_does_not_read_are_ignored_without_a_word(tmp_path: Path, n
     deps.kb.ingest_bytes.assert_not_called()
     reason = deps.state.note_file_failure.call_args.args[2]  # a question waiting on it says why
     assert ("can't read .exe" if name == "tool.exe" else "OCR") in reason
+
+
+def test_legacy_office_file_without_libreoffice_is_ignored_and_why_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DOCLING_LIBREOFFICE_CMD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice here
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = None
+    deps.kb.converter = real_converter()
+    deps.client.files_info.return_value = file_info("minutes.doc")
+    ingest_file(deps, "F1", "C1", user="U1")
+    deps.client.chat_postMessage.assert_not_called()
+    deps.client.chat_postEphemeral.assert_not_called()
+    reason = deps.state.note_file_failure.call_args.args[2]  # for a mention or a question
+    assert "need LibreOffice" in reason
+    assert ".docx" in reason
+    deps.kb.ingest_bytes.assert_not_called()
 
 
 def test_too_large_is_refused_before_download_and_told_to_the_sharer(tmp_path: Path) -> None:
