@@ -14,7 +14,9 @@ from bot.listeners.events.app_mention import handle_app_mention
 from bot.listeners.events.file_shared import handle_file_shared
 from bot.listeners.events.message import handle_message
 from bot.state import StateStore
+from rag.convert import Converter
 from rag.database import make_engine
+from rag.settings import Settings
 from tests.bot.fixtures import mock_deps
 from tests.bot.harness import SAMPLES, Bot, block_text
 from tests.fakes.slack_requests import app_mention_event, message_event, slash_command_body
@@ -67,7 +69,7 @@ def test_with_auto_off_shared_files_wait_for_a_mention(tmp_path: Path) -> None:
 
 def test_a_mention_with_only_unreadable_files_says_why_once(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
-    deps.kb.converter.ocr = False
+    deps.kb.converter = Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
     files = [{"id": "F1", "name": "tool.exe"}, {"id": "F2", "name": "scan.png"}, FILE]
     handle_app_mention(app_mention_event("<@UBOT>", files=files), deps.client, CONTEXT, deps)
     told = [c.kwargs["text"] for c in deps.client.chat_postMessage.call_args_list]
