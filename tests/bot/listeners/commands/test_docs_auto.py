@@ -16,6 +16,7 @@ from bot.listeners.events.message import handle_message
 from bot.state import StateStore
 from rag.convert import Converter
 from rag.database import make_engine
+from rag.models import DocumentInfo
 from rag.settings import Settings
 from tests.bot.fixtures import mock_deps
 from tests.bot.harness import SAMPLES, Bot, block_text
@@ -62,6 +63,10 @@ def test_with_auto_off_shared_files_wait_for_a_mention(tmp_path: Path) -> None:
     deps.jobs.ingest_file.assert_not_called()
 
     mentioned = message_event("<@UBOT> read this", subtype="file_share", files=[FILE])
+    # read by the time the question is answered
+    deps.kb.document.return_value = DocumentInfo(
+        "F1", "specs.pdf", None, "F1", ("C1",), 1, 2, 0, "h", None
+    )
     handle_message(mentioned, deps.client, CONTEXT, deps)
     deps.jobs.ingest_file.assert_called_once()
     assert deps.jobs.ingest_file.call_args.args == ("F1", "C1")
