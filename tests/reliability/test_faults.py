@@ -101,7 +101,7 @@ def test_failed_download_is_reported_and_sharing_again_works(running_bot: Bot) -
     file_id = new_file_id()
     bot.slack.fail_download(file_id, 500)
     bot.share_file(SAMPLES / "handbook.md", "C3", file_id=file_id)
-    failed = bot.wait_receipt("C3", "handbook.md")
+    failed = bot.told_privately("U1", "handbook.md")  # to who shared it, not the channel
     assert "couldn't download" in failed["text"]
     assert bot.deps.kb.documents() == []
 
