@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.blocks.ingest import progress_text
 from bot.jobs.files import ingest_file
 from bot.jobs.reconcile import reconcile
 from bot.jobs.urls import clean_url
-from rag.errors import FileTooLargeError
+from rag.convert import Converter
 from rag.fetch import file_name_for, url_doc_id
 from rag.models import DocumentInfo
+from rag.settings import Settings
 from tests.bot.fixtures import mock_deps, slack_error
 
 
@@ -40,12 +42,28 @@ def test_unsupported_type_is_refused_before_download(tmp_path: Path) -> None:
 
 def test_too_large_is_refused_before_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
+    deps.kb.converter = Converter(
+        Settings(_env_file=None, data_dir=tmp_path, max_file_mb=5, pdf_pipeline="native")
+    )
     deps.kb.document.return_value = None
-    deps.client.files_info.return_value = file_info("big.pdf", size=10**9)
-    deps.kb.converter.check_size.side_effect = FileTooLargeError("x", user_message="Too big.")
+    deps.client.files_info.return_value = file_info("big.pdf", size=6 * 1024 * 1024)
     ingest_file(deps, "F1", "C1")
-    assert "Too big." in deps.client.chat_postMessage.call_args.kwargs["text"]
+    text = deps.client.chat_postMessage.call_args.kwargs["text"]
+    assert "This file is 6.0 MB; I read files up to 5 MB." in text
     deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.kb.converter = Converter(
+        Settings(_env_file=None, data_dir=tmp_path, max_file_mb=5, pdf_pipeline="native")
+    )
+    deps.kb.document.return_value = None
+    deps.client.files_info.return_value = file_info("big.pdf", size=5 * 1024 * 1024)
+    ingest_file(deps, "F1", "C1")
+    first = deps.client.chat_postMessage.call_args_list[0].kwargs["text"]
+    assert first == progress_text("big.pdf")  # past the size check, on to the download
+    assert "up to 5 MB" not in str(deps.client.chat_postMessage.call_args_list)
 
 
 def test_gone_file_is_skipped_on_change(tmp_path: Path) -> None:
