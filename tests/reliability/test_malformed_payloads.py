@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.constants import FEEDBACK_UP
 from bot.payloads import (
     ButtonClick,
     FileEvent,
@@ -229,3 +230,27 @@ def test_malformed_requests_through_bolt_are_acked_and_never_crash(
     bot.wait_receipt("C9", "handbook.md")
     answer = bot.wait_answer("C9", bot.mention("How many vacation days do we get?", "C9"))
     assert "handbook.md" in block_text(answer)
+
+
+UNREADABLE_CLICKS: list[dict[str, Any]] = [
+    {"type": "block_actions", "actions": None},
+    {"type": "block_actions", "actions": [None]},
+    {"type": "block_actions", "actions": [{}]},  # no action_id: Bolt's matcher raised KeyError
+    {"type": "block_actions", "actions": [{"action_id": 7, "value": "A1"}]},
+    {"type": "interactive_message", "actions": [{"name": "x"}]},  # no callback_id
+    {"type": "dialog_submission", "submission": {}},  # no callback_id
+]
+
+
+def test_clicks_bolt_cannot_match_are_acked_and_dropped(
+    running_bot: Bot, all_logs: LogRecorder
+) -> None:
+    bot = running_bot
+    for change in UNREADABLE_CLICKS:
+        payload = json.loads(dict(parse_qsl(block_action_body(FEEDBACK_UP, "A1")))["payload"])
+        body = urlencode({"payload": json.dumps({**payload, **change})})
+        status, answer = post_to_app(bot.url, body, FORM, SECRET)
+        assert (status, answer) == (200, ""), change
+    bot.wait_idle()
+    assert all_logs.errors() == []
+    assert bot.slack.calls_to("chat.postEphemeral") == []
