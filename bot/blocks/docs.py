@@ -16,8 +16,10 @@ HELP_TEXT = (
     "• `/docs forget <name>` — remove a document from my knowledge base\n"
     "• `/docs reindex` — read this conversation's documents again\n"
     "• `/docs add <url>` — add a web page or document link (refreshed regularly)\n"
+    "• `/docs auto on|off` — whether I read files shared here by myself (default on)\n"
     "• `/docs help` — this help\n"
-    "Share a file in a channel I'm in and I'll read it; ask me with an @mention or `/ask`."
+    "Share a file in a channel I'm in and I'll read it (older files: *Add to ragbot* in the "
+    "message's menu); ask me with an @mention or `/ask`."
 )
 
 
