@@ -64,7 +64,7 @@ def read_one(deps: Deps, slack_file: SlackFile, channel: str) -> str | None:
     file_id = slack_file.file_id
     deps.state.claim(f"file:{file_id}:{channel}")  # a share event for it now reads nothing again
     existing = deps.kb.document(file_id)
-    if existing is not None and existing.status == "ready":
+    if existing is not None:  # the registry holds only documents that were read
         deps.kb.add_scopes(file_id, [channel])
         return None
     scopes = sorted({*(existing.scopes if existing else ()), channel})
