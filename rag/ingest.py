@@ -20,7 +20,7 @@ from rag.embeddings import Embedder
 from rag.errors import EmptyDocumentError
 from rag.models import Chunk, IngestReceipt, Progress, SourceInfo, no_progress
 from rag.registry import NewVersion, Registry
-from rag.store import ChunkStore, StoredChunk, text_hash
+from rag.store import ChunkStore, StoredChunk, text_hash, version_name
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Ingestor:
         chunks = self.chunker.chunk(converted.document, identity)
         if not chunks:
             raise EmptyDocumentError("no chunks")
-        version = f"{doc_id}@{digest[:16]}"
+        version = version_name(self.registry.tenant, doc_id, digest)
         progress(f"embedding {len(chunks)} chunks")
         vectors = self._embed(chunks, reuse_from=self.registry.active_version(doc_id))
         progress("storing")

@@ -112,3 +112,60 @@ def test_concurrent_scope_updates_lose_nothing(registry: Registry) -> None:
     assert errors == []
     assert info is not None
     assert len(info.scopes) == 8
+
+
+def test_tenants_never_see_each_others_documents(registry: Registry) -> None:
+    alpha, beta = registry.for_tenant("T_ALPHA"), registry.for_tenant("T_BETA")
+    alpha.activate(version("D", "a1", ("C1",)))
+    beta.activate(version("D", "b1", ("C1",)))  # the same document id and channel id
+    beta.activate(version("G", "b2", ("global",)))
+
+    assert alpha.active_versions(["C1"]) == ["D@a1"]
+    assert sorted(beta.active_versions(["C1"])) == ["D@b1", "G@b2"]
+    assert registry.active_versions(None) == []  # the default tenant has nothing
+    assert [d.doc_id for d in alpha.list_documents(None)] == ["D"]
+    assert alpha.stats()["documents"] == 1 and beta.stats()["documents"] == 2
+    assert registry.tenants() == {
+        "T_ALPHA": {"documents": 1, "chunks": 2},
+        "T_BETA": {"documents": 2, "chunks": 4},
+    }
+
+    assert alpha.forget("G") is None  # not alpha's
+    assert alpha.remove_scope("D", "C1") == ()
+    assert beta.get("D") is not None and beta.get("D").scopes == ("C1",)  # type: ignore[union-attr]
+    assert beta.forget_tenant() == 2
+    assert beta.list_documents(None) == [] and alpha.get("D") is not None
+    assert sorted(registry.all_active_versions()) == ["D@a1"]
+
+
+def test_upgrade_moves_existing_documents_to_the_default_tenant(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from rag.database import make_engine
+    from rag.migrate import RAG_MIGRATIONS, alembic_config
+
+    engine = make_engine(database_url)
+    config = alembic_config(RAG_MIGRATIONS, RAG_VERSION_TABLE)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001_registry")
+        connection.execute(
+            text(
+                "INSERT INTO documents (doc_id, source, status, pages, chunks, tables, "
+                "active_version, created_at, updated_at) VALUES ('F1', 'a.pdf', 'ready', 1, 3, 0, "
+                "'F1@x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(text("INSERT INTO document_scopes VALUES ('F1', 'C1')"))
+    engine.dispose()
+
+    registry = Registry(database_url)  # upgrades to head
+    info = registry.get("F1")
+    assert info is not None and info.scopes == ("C1",) and info.chunks == 3
+    assert registry.active_versions(["C1"]) == ["F1@x"]
+    assert registry.for_tenant("T1").get("F1") is None
+    assert registry.forget("F1") == "F1@x"  # the scopes' foreign key still cascades
+    with registry.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM document_scopes")).scalar() == 0
+    registry.close()
