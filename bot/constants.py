@@ -7,6 +7,25 @@ FEEDBACK_DOWN = "ragbot_feedback_down"
 MORE_SOURCES = "ragbot_more_sources"
 SHARE_ANSWER = "ragbot_share_answer"
 
+# The bot token's scopes, asked for by the OAuth install flow (manifest.yml lists the same ones:
+# tests/test_manifest.py).
+BOT_SCOPES = (
+    "app_mentions:read",
+    "assistant:write",
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:read",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:read",
+    "mpim:history",
+    "mpim:read",
+    "users:read",
+)
+
 ASK_COMMAND = "/ask"
 DOCS_COMMAND = "/docs"
 

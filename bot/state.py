@@ -2,10 +2,15 @@
 
 Message text is stored only where the product needs it (an answer a user may share or rate);
 it is never logged.
+
+Every row belongs to a team (``""`` for a single-workspace bot): a store bound to a team
+(``StateStore.for_team``) reads and writes that team's rows only, and prefixes its dedupe keys
+with the team, since channel ids and message timestamps can repeat across workspaces.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from dataclasses import dataclass
@@ -40,6 +45,7 @@ class SeenKey(BotBase):
 
 class AnsweredThread(BotBase):
     __tablename__ = "bot_answered_threads"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
     thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -48,6 +54,7 @@ class AnsweredThread(BotBase):
 class AnswerRow(BotBase):
     __tablename__ = "bot_answers"
     answer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     channel: Mapped[str] = mapped_column(String(64))
     user: Mapped[str] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
@@ -60,6 +67,7 @@ class AnswerRow(BotBase):
 class FeedbackRow(BotBase):
     __tablename__ = "bot_feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     answer_id: Mapped[str] = mapped_column(String(32), index=True)
     user: Mapped[str] = mapped_column(String(64))
     vote: Mapped[int] = mapped_column(Integer)  # +1 / -1
@@ -71,6 +79,7 @@ class FeedbackRow(BotBase):
 
 class WebSourceRow(BotBase):
     __tablename__ = "bot_web_sources"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     doc_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     url: Mapped[str] = mapped_column(Text)
     added_by: Mapped[str] = mapped_column(String(64))
@@ -139,27 +148,37 @@ class StateStore:
         self.engine = engine
         migrate.upgrade(engine, BOT_MIGRATIONS, BOT_VERSION_TABLE)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.team = ""
+
+    def for_team(self, team: str) -> StateStore:
+        """The same tables, seen by one team (the engine is shared)."""
+        view = copy.copy(self)
+        view.team = team
+        return view
+
+    def _key(self, key: str) -> str:
+        return (f"{self.team}|{key}" if self.team else key)[:255]
 
     # --- dedupe ----------------------------------------------------------------------------
     def claim(self, key: str) -> bool:
         """True the first time a key is seen (an event id, a message, a file share)."""
         try:
             with self._sessions() as session, session.begin():
-                session.add(SeenKey(key=key[:255]))
+                session.add(SeenKey(key=self._key(key)))
         except IntegrityError:
             return False
         return True
 
     def release(self, key: str) -> None:
         with self._sessions() as session, session.begin():
-            session.execute(delete(SeenKey).where(SeenKey.key == key[:255]))
+            session.execute(delete(SeenKey).where(SeenKey.key == self._key(key)))
 
     # --- why a shared file could not be read (so a question waiting on it can say) -----------
     def note_file_failure(self, file_id: str, channel: str, reason: str) -> None:
         self.claim(f"{_FAILED}{file_id}:{channel}:{reason}")
 
     def file_failure(self, file_id: str, channel: str) -> str | None:
-        prefix = f"{_FAILED}{file_id}:{channel}:"
+        prefix = self._key(f"{_FAILED}{file_id}:{channel}:")
         with self._sessions() as session:
             key = session.scalars(
                 select(SeenKey.key).where(SeenKey.key.startswith(prefix, autoescape=True))
@@ -167,7 +186,7 @@ class StateStore:
         return key[len(prefix) :] if key else None
 
     def clear_file_failures(self, file_id: str, channel: str) -> None:
-        prefix = f"{_FAILED}{file_id}:{channel}:"
+        prefix = self._key(f"{_FAILED}{file_id}:{channel}:")
         with self._sessions() as session, session.begin():
             session.execute(delete(SeenKey).where(SeenKey.key.startswith(prefix, autoescape=True)))
 
@@ -223,13 +242,13 @@ class StateStore:
     def mark_thread(self, channel: str, thread_ts: str) -> None:
         try:
             with self._sessions() as session, session.begin():
-                session.add(AnsweredThread(channel=channel, thread_ts=thread_ts))
+                session.add(AnsweredThread(team=self.team, channel=channel, thread_ts=thread_ts))
         except IntegrityError:
             pass
 
     def is_answered_thread(self, channel: str, thread_ts: str) -> bool:
         with self._sessions() as session:
-            return session.get(AnsweredThread, (channel, thread_ts)) is not None
+            return session.get(AnsweredThread, (self.team, channel, thread_ts)) is not None
 
     # --- answers and feedback -------------------------------------------------------------
     def save_answer(self, channel: str, user: str, answer: Answer) -> str:
@@ -238,6 +257,7 @@ class StateStore:
             session.add(
                 AnswerRow(
                     answer_id=answer_id,
+                    team=self.team,
                     channel=channel,
                     user=user,
                     question=answer.question,
@@ -251,7 +271,7 @@ class StateStore:
     def answer(self, answer_id: str) -> StoredAnswer | None:
         with self._sessions() as session:
             row = session.get(AnswerRow, answer_id)
-            if row is None:
+            if row is None or row.team != self.team:
                 return None
             sources = tuple(_citation(d) for d in json.loads(row.sources_json))
             return StoredAnswer(
@@ -266,11 +286,14 @@ class StateStore:
         with self._sessions() as session, session.begin():
             session.execute(
                 delete(FeedbackRow).where(
-                    FeedbackRow.answer_id == answer_id, FeedbackRow.user == user
+                    FeedbackRow.team == self.team,
+                    FeedbackRow.answer_id == answer_id,
+                    FeedbackRow.user == user,
                 )
             )
             session.add(
                 FeedbackRow(
+                    team=self.team,
                     answer_id=answer_id,
                     user=user,
                     vote=1 if vote > 0 else -1,
@@ -283,7 +306,9 @@ class StateStore:
 
     def feedback(self) -> list[Feedback]:
         with self._sessions() as session:
-            rows = session.scalars(select(FeedbackRow).order_by(FeedbackRow.id)).all()
+            rows = session.scalars(
+                select(FeedbackRow).where(FeedbackRow.team == self.team).order_by(FeedbackRow.id)
+            ).all()
             return [
                 Feedback(
                     r.answer_id,
@@ -299,15 +324,26 @@ class StateStore:
     # --- web sources (/docs add) ----------------------------------------------------------
     def add_web_source(self, doc_id: str, url: str, user: str) -> None:
         with self._sessions() as session, session.begin():
-            if session.get(WebSourceRow, doc_id) is None:
-                session.add(WebSourceRow(doc_id=doc_id, url=url, added_by=user))
+            if session.get(WebSourceRow, (self.team, doc_id)) is None:
+                session.add(WebSourceRow(team=self.team, doc_id=doc_id, url=url, added_by=user))
 
     def web_source_added_by(self, doc_id: str) -> str | None:
         """Who added a ``/docs add`` document (None when unknown)."""
         with self._sessions() as session:
-            row = session.get(WebSourceRow, doc_id)
+            row = session.get(WebSourceRow, (self.team, doc_id))
             return row.added_by if row else None
 
     def remove_web_source(self, doc_id: str) -> None:
         with self._sessions() as session, session.begin():
-            session.execute(delete(WebSourceRow).where(WebSourceRow.doc_id == doc_id))
+            session.execute(
+                delete(WebSourceRow).where(
+                    WebSourceRow.team == self.team, WebSourceRow.doc_id == doc_id
+                )
+            )
+
+    # --- a team that uninstalled -----------------------------------------------------------
+    def forget_team(self) -> None:
+        """Drop the team's answers, feedback, links and answered threads."""
+        with self._sessions() as session, session.begin():
+            for table in (AnswerRow, FeedbackRow, WebSourceRow, AnsweredThread):
+                session.execute(delete(table).where(table.team == self.team))

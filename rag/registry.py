@@ -16,14 +16,15 @@ import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
     ForeignKeyConstraint,
     Integer,
+    Select,
     String,
     Text,
-    Select,
     delete,
     func,
     select,
@@ -126,10 +127,10 @@ class Registry:
     def _key(self, doc_id: str) -> tuple[str, str]:
         return (self.tenant, doc_id)
 
-    def _documents(self) -> Select[tuple[DocumentRow]]:
+    def _documents(self) -> Select[Any]:
         return select(DocumentRow).where(DocumentRow.tenant == self.tenant)
 
-    def _visible(self, scopes: Sequence[str]) -> Select[tuple[str]]:
+    def _visible(self, scopes: Sequence[str]) -> Select[Any]:
         return select(ScopeRow.doc_id).where(
             ScopeRow.tenant == self.tenant, ScopeRow.scope.in_(_with_global(scopes))
         )

@@ -36,6 +36,7 @@ EVENT_SCOPES = {
     "assistant_thread_started": "assistant:write",
     "assistant_thread_context_changed": "assistant:write",
 }
+NO_SCOPE_EVENTS = {"app_uninstalled", "tokens_revoked"}  # "Required scopes: none" (Slack)
 
 
 def used_methods() -> set[str]:
@@ -56,7 +57,8 @@ def scope_needs() -> list[tuple[str, tuple[str, ...]]]:
                 needs.append((method, needed_scopes(method, {"channel": "X"}, lambda _, k=kind: k)))
         else:
             needs.append((method, needed_scopes(method, {}, lambda _: "channels")))
-    needs += [(event, (EVENT_SCOPES[event],)) for event in sorted(manifest_events())]
+    events = sorted(manifest_events() - NO_SCOPE_EVENTS)
+    needs += [(event, (EVENT_SCOPES[event],)) for event in events]
     needs.append(("slash commands", ("commands",)))
     return needs
 
@@ -85,3 +87,10 @@ def test_every_subscribed_event_has_a_listener() -> None:
     for event in manifest_events():
         name = event.split(".")[0]
         assert f'"{name}"' in source or name.startswith("assistant_thread"), event
+
+
+def test_the_install_flow_asks_for_the_manifests_scopes() -> None:
+    from bot.constants import BOT_SCOPES
+
+    assert set(BOT_SCOPES) == manifest_scopes()
+    assert len(BOT_SCOPES) == len(set(BOT_SCOPES))

@@ -8,13 +8,20 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.jobs.files import fetch_file
-from bot.runtime import get_runtime
+from bot.runtime import get_runtime, team_runtime
 
 logger = logging.getLogger(__name__)
 
 
 def reconcile_job() -> None:
-    reconcile(get_runtime())
+    deps = get_runtime()
+    if deps.installations is None:
+        reconcile(deps)
+        return
+    for team in deps.installations.teams():  # each team's files, with its own token
+        team_deps = team_runtime(team.key)
+        if team_deps is not None:
+            reconcile(team_deps)
 
 
 def prune_job() -> None:

@@ -124,7 +124,8 @@ def test_tenants_never_see_each_others_documents(registry: Registry) -> None:
     assert sorted(beta.active_versions(["C1"])) == ["D@b1", "G@b2"]
     assert registry.active_versions(None) == []  # the default tenant has nothing
     assert [d.doc_id for d in alpha.list_documents(None)] == ["D"]
-    assert alpha.stats()["documents"] == 1 and beta.stats()["documents"] == 2
+    assert alpha.stats()["documents"] == 1
+    assert beta.stats()["documents"] == 2
     assert registry.tenants() == {
         "T_ALPHA": {"documents": 1, "chunks": 2},
         "T_BETA": {"documents": 2, "chunks": 4},
@@ -132,9 +133,11 @@ def test_tenants_never_see_each_others_documents(registry: Registry) -> None:
 
     assert alpha.forget("G") is None  # not alpha's
     assert alpha.remove_scope("D", "C1") == ()
-    assert beta.get("D") is not None and beta.get("D").scopes == ("C1",)  # type: ignore[union-attr]
+    assert beta.get("D") is not None
+    assert beta.get("D").scopes == ("C1",)
     assert beta.forget_tenant() == 2
-    assert beta.list_documents(None) == [] and alpha.get("D") is not None
+    assert beta.list_documents(None) == []
+    assert alpha.get("D") is not None
     assert sorted(registry.all_active_versions()) == ["D@a1"]
 
 
@@ -162,7 +165,9 @@ def test_upgrade_moves_existing_documents_to_the_default_tenant(database_url: st
 
     registry = Registry(database_url)  # upgrades to head
     info = registry.get("F1")
-    assert info is not None and info.scopes == ("C1",) and info.chunks == 3
+    assert info is not None
+    assert info.scopes == ("C1",)
+    assert info.chunks == 3
     assert registry.active_versions(["C1"]) == ["F1@x"]
     assert registry.for_tenant("T1").get("F1") is None
     assert registry.forget("F1") == "F1@x"  # the scopes' foreign key still cascades

@@ -1,4 +1,4 @@
-"""Events API listeners: mentions, messages, file lifecycle."""
+"""Events API listeners: mentions, messages, file lifecycle, uninstalls."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.listeners.events.file_deleted import handle_file_deleted
 from bot.listeners.events.file_shared import handle_file_shared
 from bot.listeners.events.file_unshared import handle_file_unshared
 from bot.listeners.events.message import handle_message
+from bot.listeners.events.uninstall import handle_app_uninstalled, handle_tokens_revoked
 
 
 def register(app: App) -> None:
@@ -19,3 +20,5 @@ def register(app: App) -> None:
     app.event("file_change")(handle_file_change)
     app.event("file_deleted")(handle_file_deleted)
     app.event("file_unshared")(handle_file_unshared)
+    app.event("app_uninstalled")(handle_app_uninstalled)
+    app.event("tokens_revoked")(handle_tokens_revoked)
