@@ -19,6 +19,7 @@ def build_app(deps: Deps) -> App:
         oauth = {
             "installation_store": deps.installations.store,
             "oauth_settings": deps.installations.oauth_settings(),
+            "authorize": deps.installations.authorize(),
         }
     app = App(
         **oauth,

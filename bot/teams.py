@@ -10,12 +10,15 @@ the team's bot token when it runs, refreshing a rotating token first.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -91,6 +94,11 @@ class Installations:
         self.rotator = TokenRotator(
             client_id=self.client_id, client_secret=self.client_secret, client=client
         )
+        self._rotation = threading.Lock()
+
+    def authorize(self) -> InstallationStoreAuthorize:
+        """Bolt's authorization from the installations, refreshing tokens through ``rotate``."""
+        return _Authorize(self)
 
     def oauth_settings(self) -> OAuthSettings:
         """Bolt's OAuth flow: ``/slack/install`` and ``/slack/oauth_redirect``, state checked."""
@@ -127,15 +135,43 @@ class Installations:
         installation = self.find(key)
         if installation is None or installation.bot_token is None:
             raise TeamNotInstalledError(key)
-        rotated = self.rotator.perform_token_rotation(
-            installation=installation,
-            minutes_before_expiration=self.settings.token_rotation_minutes,
-        )
-        if rotated is not None:
-            self.store.save(rotated)
-            installation = rotated
-            logger.info("rotated the bot token of %s", key)
+        installation = self.rotate(installation) or installation
         return client_with_token(self.client, installation.bot_token)
+
+    def rotate(self, installation: Installation) -> Installation | None:
+        """Refresh the tokens when they expire within ``RAGBOT_TOKEN_ROTATION_MINUTES``.
+
+        Returns the installation with the tokens to use now, or None when ``installation``'s
+        are still good. A refresh token works once: refreshes in this process take turns and
+        start from the stored tokens, and when another process used the refresh token first,
+        the tokens it stored are used.
+        """
+        if installation.bot_refresh_token is None and installation.user_refresh_token is None:
+            return None
+        with self._rotation:
+            current = self._stored(installation) or installation
+            try:
+                rotated = self.rotator.perform_token_rotation(
+                    installation=current,
+                    minutes_before_expiration=self.settings.token_rotation_minutes,
+                )
+            except SlackTokenRotationError:
+                again = self._stored(installation)
+                if again is None or again.bot_token == current.bot_token:
+                    raise
+                return again  # another process refreshed them first
+            if rotated is not None:
+                self.store.save(rotated)
+                logger.info("refreshed the bot token of %s", _key_of(rotated))
+                return rotated
+        return current if current.bot_token != installation.bot_token else None
+
+    def _stored(self, installation: Installation) -> Installation | None:
+        return self.store.find_installation(
+            enterprise_id=installation.enterprise_id,
+            team_id=installation.team_id,
+            is_enterprise_install=installation.is_enterprise_install,
+        )
 
     def forget(self, key: str) -> None:
         """Delete every installation (bot and user tokens) of the team."""
@@ -187,6 +223,35 @@ class Installations:
                     installed_at=row["installed_at"],
                 )
         return list(latest.values())
+
+
+class _Authorize(InstallationStoreAuthorize):
+    """Bolt's installation-store authorization, with refreshes done by ``Installations.rotate``
+    (Bolt's own would race a durable job refreshing the same refresh token)."""
+
+    def __init__(self, installations: Installations) -> None:
+        super().__init__(
+            logger=logging.getLogger("bot.authorize"),
+            installation_store=installations.store,
+            client_id=installations.client_id,
+            client_secret=installations.client_secret,
+            token_rotation_expiration_minutes=installations.settings.token_rotation_minutes,
+            client=installations.client,
+        )
+        self.installations = installations
+
+    def _rotate_and_save_tokens_if_necessary(
+        self, installation: Installation | None
+    ) -> Installation | None:
+        return self.installations.rotate(installation) if installation is not None else None
+
+
+def _key_of(installation: Installation) -> str:
+    return team_key(
+        installation.enterprise_id,
+        installation.team_id,
+        bool(installation.is_enterprise_install),
+    )
 
 
 def client_with_token(base: WebClient, token: str | None) -> WebClient:

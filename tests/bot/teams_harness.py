@@ -58,9 +58,13 @@ def teams_bot(
     embedder: Embedder,
     *,
     token_rotation: bool = False,
+    token_ttl_s: int = 12 * 3600,
     **extra: Any,
 ) -> Iterator[TeamsBot]:
-    slack.oauth.register_app(CLIENT_ID, CLIENT_SECRET, token_rotation=token_rotation)
+    """``token_rotation``: Slack issues expiring tokens (living ``token_ttl_s``)."""
+    slack.oauth.register_app(
+        CLIENT_ID, CLIENT_SECRET, token_rotation=token_rotation, token_ttl_s=token_ttl_s
+    )
     bot = TeamsBot(teams_settings(data_dir, slack, openai, **extra), slack, openai, embedder)
     try:
         yield bot

@@ -48,6 +48,7 @@ class OAuthApp:
     client_secret: str
     scopes: tuple[str, ...]
     token_rotation: bool = False
+    token_ttl_s: int = ROTATING_TOKEN_TTL_S
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,11 @@ class FakeOAuth:
         scopes: tuple[str, ...] | None = None,
         *,
         token_rotation: bool = False,
+        token_ttl_s: int = ROTATING_TOKEN_TTL_S,
     ) -> OAuthApp:
-        app = OAuthApp(client_id, client_secret, scopes or tuple(sorted(self.server.scopes)))
-        app.token_rotation = token_rotation
+        """``token_ttl_s``: how long a rotating token lives (Slack: 12 hours)."""
+        scopes = scopes or tuple(sorted(self.server.scopes))
+        app = OAuthApp(client_id, client_secret, scopes, token_rotation, token_ttl_s)
         self.apps[client_id] = app
         return app
 
@@ -241,11 +244,11 @@ class FakeOAuth:
             token = f"xoxe.xoxb-1-{key}-{n}-{secrets.token_hex(6)}"
             refresh = f"xoxe-1-{key}-{n}-{secrets.token_hex(6)}"
             self._refresh_tokens[refresh] = grant
-            self.tokens[token] = IssuedToken(key, grant, time.time() + ROTATING_TOKEN_TTL_S)
+            self.tokens[token] = IssuedToken(key, grant, time.time() + app.token_ttl_s)
             answer |= {
                 "access_token": token,
                 "refresh_token": refresh,
-                "expires_in": ROTATING_TOKEN_TTL_S,
+                "expires_in": app.token_ttl_s,
             }
         else:
             token = f"xoxb-{key}-{n}-{secrets.token_hex(6)}"
