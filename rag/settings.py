@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         description="Index each chunk with its document's title and readable file name "
         "(not shown to people), so questions that name a company or period find it.",
     )
+    bm25_stemming: bool = Field(
+        True,
+        description="Index words by their English stem for BM25 ('flows' finds 'flow'). Set "
+        "when a collection is created; an existing collection keeps its analyzer.",
+    )
     docling_url: str | None = Field(
         None,
         description="Base URL of a Docling Serve instance (e.g. http://docling:5001); when set, "

@@ -49,6 +49,12 @@ BM25_ANALYZER = {
     "tokenizer": "standard",
     "filter": ["lowercase", {"type": "stop", "stop_words": ["_english_"]}],
 }
+# "flows" matches "flow", "expenditures" "expenditure": the question's wording and the
+# document's rarely agree on the inflection.
+STEMMED_BM25_ANALYZER = {
+    **BM25_ANALYZER,
+    "filter": [*BM25_ANALYZER["filter"], {"type": "stemmer", "language": "english"}],
+}
 HNSW_PARAMS = {"M": 16, "efConstruction": 200}
 SEARCH_EF = 64
 OUTPUT_FIELDS = ["doc_id", "source", "url", "text", "headings", "pages", "chunk_index"]
@@ -91,10 +97,12 @@ class ChunkStore:
         *,
         index: str = "HNSW",
         partition_key: bool = True,
+        stemming: bool = True,
     ) -> None:
         self.client = client
         self.collection = collection
         self.dimension = dimension
+        self.analyzer = STEMMED_BM25_ANALYZER if stemming else BM25_ANALYZER
         self.tenant = ""
         self._ensure_collection(index, partition_key)
         self.has_tenant_field = self._has_field(TENANT_FIELD)
@@ -125,8 +133,9 @@ class ChunkStore:
             dimension,
             # Milvus Lite 2.x's local mode has no HNSW; its exact FLAT scan is fast at its scale.
             index="FLAT" if settings.uses_milvus_lite else "HNSW",
-            # Milvus Lite 2.5 rejects filters on a partition-key field (tests/rag/test_store).
+            # Milvus Lite 2.5 rejects filters on a partition-key field (tests/rag/test_tenants).
             partition_key=not settings.uses_milvus_lite,
+            stemming=settings.bm25_stemming,
         )
 
     def close(self) -> None:
@@ -152,7 +161,7 @@ class ChunkStore:
             DataType.VARCHAR,
             max_length=65_535,
             enable_analyzer=True,
-            analyzer_params=BM25_ANALYZER,
+            analyzer_params=self.analyzer,
         )
         schema.add_field("text_hash", DataType.VARCHAR, max_length=64)
         schema.add_field("headings", DataType.JSON)

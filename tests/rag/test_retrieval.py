@@ -80,3 +80,19 @@ def test_search_without_a_second_stage_keeps_k(settings: Settings, embedder: Emb
         assert len(kb.search("revenue", ["C"], k=1)) == 1
     finally:
         kb.close()
+
+
+@pytest.mark.parametrize("stemming", [True, False])
+def test_bm25_matches_other_inflections_only_with_stemming(
+    settings: Settings, embedder: Embedder, stemming: bool
+) -> None:
+    kb = KnowledgeBase(settings.model_copy(update={"bm25_stemming": stemming}), embedder=embedder)
+    try:
+        statement = "# Consolidated Statements of Cash Flows\n\nPurchases of equipment: 1,577.\n"
+        kb.ingest_bytes(statement.encode(), SourceInfo("s.md"), doc_id="s", scopes=["C"])
+
+        hits = kb.search("flow statement", ["C"], mode="bm25")
+
+        assert bool(hits) is stemming  # "flow" and "statement" only meet "Flows"/"Statements"
+    finally:
+        kb.close()
