@@ -198,10 +198,13 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
         return 130
 
 
-def _kb(args: argparse.Namespace | None = None) -> KnowledgeBase:
-    """The knowledge base (as the ``--team`` tenant sees it); close it with ``close_kb``."""
-    kb = KnowledgeBase(Settings())
-    return kb.for_tenant(getattr(args, "tenant", DEFAULT_TENANT)) if args is not None else kb
+def _kb() -> KnowledgeBase:
+    return KnowledgeBase(Settings())
+
+
+def _open(args: argparse.Namespace) -> KnowledgeBase:
+    """The knowledge base as the ``--team`` tenant sees it; close it with ``close_kb``."""
+    return _kb().for_tenant(getattr(args, "tenant", DEFAULT_TENANT))
 
 
 def close_kb(kb: KnowledgeBase) -> None:
@@ -262,7 +265,7 @@ def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
     files = list(expand_paths(args.paths))
     scopes = args.scope or [GLOBAL_SCOPE]
     failures = 0
-    kb = _kb(args)
+    kb = _open(args)
     try:
         with _progress(console, hidden=args.json or args.verbosity == QUIET) as progress:
             bar = IngestBar(progress, total=len(files))
@@ -342,7 +345,7 @@ def _progress(console: Console, hidden: bool) -> Progress:
 
 # --- questions ----------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb(args)
+    kb = _open(args)
     try:
         hits = kb.search(args.question, args.scope, k=args.k, mode=args.mode)
     finally:
@@ -358,7 +361,7 @@ def cmd_search(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb(args)
+    kb = _open(args)
     try:
         stream = kb.stream_answer(args.question, args.scope)
         if args.json:
@@ -382,7 +385,7 @@ def cmd_ask(args: argparse.Namespace, console: Console) -> int:
 
 # --- documents ----------------------------------------------------------------------------
 def cmd_docs_list(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb(args)
+    kb = _open(args)
     try:
         docs = kb.documents(args.scope)
     finally:
@@ -397,7 +400,7 @@ def cmd_docs_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_docs_forget(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb(args)
+    kb = _open(args)
     try:
         found = kb.forget(args.doc_id)
     finally:
@@ -410,7 +413,7 @@ def cmd_docs_forget(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_docs_gc(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb(args)
+    kb = _open(args)
     try:
         removed = kb.remove_orphan_chunks()
     finally:
@@ -420,7 +423,7 @@ def cmd_docs_gc(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb(args)
+    kb = _open(args)
     try:
         stats = kb.stats()
         tenants = kb.registry.tenants()

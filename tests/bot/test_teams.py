@@ -85,6 +85,24 @@ def test_two_teams_install_share_and_ask_without_seeing_each_other(two_teams: Te
     assert posted == tokens["T1"] | tokens["T2"]
 
 
+def test_an_org_wide_install_serves_the_whole_organisation(
+    tmp_path: Path, slack: FakeSlack, openai_fake: FakeOpenAI, embedder: Embedder
+) -> None:
+    """Enterprise Grid: installed once for organisation E1, documents are the organisation's."""
+    with teams_bot(tmp_path / "data", slack, openai_fake, embedder, openai_api_key=None) as bot:
+        bot.install("T5", enterprise="E1", org_wide=True)
+        assert bot.deps.installations is not None
+        assert [t.key for t in bot.deps.installations.teams()] == ["E1"]
+        with bot.acting_as("T5", enterprise="E1", org_wide=True):
+            bot.share_file("policy.md", "C7", content=ALPHA_POLICY, filetype="markdown")
+            assert "Added" in bot.wait_receipt("C7", "policy.md")["text"]
+        with bot.acting_as("T6", enterprise="E1", org_wide=True):  # another workspace of E1
+            answer = bot.wait_answer("C7", bot.mention(QUESTION, "C7"))
+        assert "120 euros" in answer["text"] + block_text(answer)
+        assert len(bot.deps.kb.for_tenant("E1").documents()) == 1
+        assert bot.deps.kb.for_tenant("T5").documents() == []
+
+
 def test_feedback_and_answers_belong_to_their_team(two_teams: TeamsBot) -> None:
     bot = two_teams
     share(bot, "T1", ALPHA_POLICY)
