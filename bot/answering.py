@@ -79,11 +79,14 @@ def answer_question(
     set_status: Callable[[str], Any] | None = None,
     mode: Reply = Reply.ALWAYS,
     files: Sequence[FileRef] = (),
+    also_search: Sequence[str] = (),
 ) -> Answer | None:
     """Stream an answer into the thread; on failure say so there. Returns the answer, if any.
 
     ``Reply.IF_FOUND`` stays silent when nothing relevant is found (a remark, not a question).
     ``files`` shared with the question are waited for first, and any that failed are named.
+    ``also_search``: more conversations whose documents the asker may see (the channel viewed
+    beside the assistant pane).
     """
     preface = read_files_first(deps, client, question, files, set_status)
     _status(client, question, set_status)
@@ -101,7 +104,7 @@ def answer_question(
         history = thread_history(
             deps, client, question, bot_user_id, deps.settings.thread_history_messages
         )
-        scopes = search_scopes(deps, client, question.channel)
+        scopes = [*search_scopes(deps, client, question.channel), *also_search]
         stream = deps.kb.stream_answer(question.text, scopes=scopes, history=history)
         if mode is Reply.IF_FOUND and stream.kind == "no_results" and not preface:
             logger.info("nothing relevant for a remark in %s; staying silent", question.channel)
@@ -199,6 +202,7 @@ def answer_message(
     bot_user_id: str | None,
     set_status: Callable[[str], Any] | None = None,
     mode: Reply = Reply.ALWAYS,
+    also_search: Sequence[str] = (),
 ) -> Answer | None:
     """Answer a message once, however many events (mention, message, retries) deliver it."""
     text = readable(message.text, bot_user_id, lambda user: deps.directory.name(client, user))
@@ -222,6 +226,7 @@ def answer_message(
         set_status=set_status,
         mode=mode,
         files=message.files,
+        also_search=also_search,
     )
 
 

@@ -38,3 +38,6 @@ SUGGESTED_PROMPTS = (
 )
 MAX_SOURCES_SHOWN = 3
 SNIPPET_CHARS = 200
+
+HOME_NEXT_PAGE = "ragbot_home_next_page"
+HOME_PREVIOUS_PAGE = "ragbot_home_previous_page"

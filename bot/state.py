@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -118,6 +119,16 @@ class StoredAnswer:
 
 
 @dataclass(frozen=True)
+class FileFailure:
+    """A shared file that could not be read, and why (shown on the Home tab)."""
+
+    file_id: str
+    channel: str
+    reason: str
+    when: datetime
+
+
+@dataclass(frozen=True)
 class Feedback:
     answer_id: str
     user: str
@@ -184,6 +195,24 @@ class StateStore:
                 select(SeenKey.key).where(SeenKey.key.startswith(prefix, autoescape=True))
             ).first()
         return key[len(prefix) :] if key else None
+
+    def recent_file_failures(self, channels: Iterable[str], limit: int = 50) -> list[FileFailure]:
+        """Files that could not be read in ``channels``, newest first (kept a week)."""
+        wanted = set(channels)
+        prefix = self._key(_FAILED)  # this team's failures only
+        with self._sessions() as session:
+            rows = session.execute(
+                select(SeenKey.key, SeenKey.seen_at)
+                .where(SeenKey.key.startswith(prefix, autoescape=True))
+                .order_by(SeenKey.seen_at.desc())
+            ).all()
+        failures = []
+        for key, seen_at in rows:
+            file_id, _, rest = key[len(prefix) :].partition(":")
+            channel, _, reason = rest.partition(":")
+            if channel in wanted:
+                failures.append(FileFailure(file_id, channel, reason, seen_at))
+        return failures[:limit]
 
     def clear_file_failures(self, file_id: str, channel: str) -> None:
         prefix = self._key(f"{_FAILED}{file_id}:{channel}:")

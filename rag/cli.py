@@ -9,6 +9,7 @@ Stable interface (other tools rely on it)::
     ragbot docs forget DOC_ID [--team T]
     ragbot docs gc
     ragbot stats [--team T] [--json]
+    ragbot models download
 
 ``--team`` names the tenant (a workspace or organisation id when the bot serves many); without it
 the commands work on the default tenant, the one a single-workspace bot and the CLI use.
@@ -149,6 +150,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     )
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
+
+    models = sub.add_parser("models", help="model files for offline use", parents=common)
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    download = models_sub.add_parser(
+        "download",
+        help="fetch Docling's layout, table and OCR models and the embedding model, so this "
+        "machine can work offline (and better-read PDFs with RAGBOT_PDF_PIPELINE=auto)",
+        parents=common,
+    )
+    download.set_defaults(handler=cmd_models_download)
     return parser, sub
 
 
@@ -436,6 +447,24 @@ def cmd_stats(args: argparse.Namespace, console: Console) -> int:
     if len(tenants) > 1 or set(tenants) - {DEFAULT_TENANT}:
         rows = [(t or "(default)", c["documents"], c["chunks"]) for t, c in tenants.items()]
         _out("\n" + render.table(("team", "documents", "chunks"), rows))
+    return 0
+
+
+# --- models -------------------------------------------------------------------------------
+def cmd_models_download(args: argparse.Namespace, console: Console) -> int:
+    from rag import model_files
+
+    folder = model_files.download_models(
+        Settings(), report=lambda step: _note(console, args, f"downloading {step}")
+    )
+    _out(f"models are in {folder}")
+    if not model_files.standard_pipeline_packages_installed():
+        _note(
+            console,
+            args,
+            "note: the standard PDF pipeline also needs its packages, "
+            f"{model_files.PDF_MODELS_EXTRA_HINT}",
+        )
     return 0
 
 

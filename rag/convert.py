@@ -16,9 +16,9 @@ that Docling Serve instance (``rag.remote_convert``): its ``standard`` pipeline 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import io
 import logging
+import re
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -40,8 +40,10 @@ from rag.errors import (
     IngestError,
     ScannedDocumentError,
     TooManyPagesError,
+    UnsupportedFormatError,
 )
 from rag.formats import format_of
+from rag.model_files import downloaded_layout_model, standard_pdf_models_available
 from rag.remote_convert import RemoteConverter
 from rag.settings import PdfPipeline, Settings
 
@@ -58,10 +60,34 @@ TEXT_FORMATS = {
     InputFormat.VTT,
     InputFormat.LATEX,
 }
-ZIP_FORMATS = {InputFormat.DOCX, InputFormat.PPTX, InputFormat.XLSX}
+# Formats that are zip archives: checked for zip bombs before Docling opens them.
+ZIP_FORMATS = {
+    InputFormat.DOCX,
+    InputFormat.PPTX,
+    InputFormat.XLSX,
+    InputFormat.ODT,
+    InputFormat.ODS,
+    InputFormat.ODP,
+    InputFormat.EPUB,
+    InputFormat.IWORK_PAGES,
+    InputFormat.IWORK_KEYNOTE,
+    InputFormat.IWORK_NUMBERS,
+}
+# Text-based formats Docling parses as they are (their own encoding declarations stay valid).
+MARKUP_FORMATS = {InputFormat.RTF, InputFormat.MHTML, InputFormat.XML_JATS, InputFormat.XML_USPTO}
+# Docling has LibreOffice turn these into DOCX/XLSX/PPTX first.
+LIBREOFFICE_FORMATS = {InputFormat.DOC, InputFormat.RTF, InputFormat.XLS, InputFormat.PPT}
+# What the DOCTYPE of an XML file says it is (Docling reads these two kinds of XML).
+XML_DOCTYPES = {
+    "jats-journalpublishing": InputFormat.XML_JATS,
+    "jats-archive": InputFormat.XML_JATS,
+    "us-patent-application-v4": InputFormat.XML_USPTO,
+    "us-patent-grant-v4": InputFormat.XML_USPTO,
+    "us-grant-025": InputFormat.XML_USPTO,
+    "patent-application-publication": InputFormat.XML_USPTO,
+}
 MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
-LAYOUT_MODEL_REPO = "docling-project/docling-layout-heron"
 # PDF, zip (Office), PNG, JPEG, GIF, Windows and Linux executables: never text, whatever the name
 BINARY_SIGNATURES = (
     b"%PDF",
@@ -85,19 +111,6 @@ class Converted:
 
 def detect_format(name: str) -> InputFormat:
     return InputFormat(format_of(name))
-
-
-def standard_pdf_models_available() -> bool:
-    """True when Docling's layout pipeline can run without downloading anything."""
-    if not all(importlib.util.find_spec(m) for m in ("torch", "docling_ibm_models")):
-        return False
-    try:
-        from huggingface_hub import snapshot_download
-
-        snapshot_download(LAYOUT_MODEL_REPO, local_files_only=True)
-    except Exception:  # LocalEntryNotFoundError and friends: not cached locally
-        return False
-    return True
 
 
 def resolve_pdf_pipeline(choice: PdfPipeline) -> str:
@@ -128,28 +141,51 @@ class Converter:
             NativePdfPipelineOptions,
             PdfPipelineOptions,
         )
-        from docling.document_converter import NativePdfFormatOption, PdfFormatOption
+        from docling.document_converter import (
+            ImageFormatOption,
+            NativePdfFormatOption,
+            PdfFormatOption,
+        )
 
         timeout = self.settings.convert_timeout_s
         if self.pdf_pipeline == "standard":
             options = PdfPipelineOptions(do_ocr=True, do_table_structure=True)
+            if layout := downloaded_layout_model():  # ``ragbot models download`` put them there
+                options.artifacts_path = layout.parent
             options.document_timeout = timeout
-            return {InputFormat.PDF: PdfFormatOption(pipeline_options=options)}
+            return {
+                InputFormat.PDF: PdfFormatOption(pipeline_options=options),
+                InputFormat.IMAGE: ImageFormatOption(pipeline_options=options),
+            }
         native = NativePdfPipelineOptions(generate_picture_images=False)
         native.document_timeout = timeout
         return {InputFormat.PDF: NativePdfFormatOption(pipeline_options=native)}
 
-    def convert(self, name: str, data: bytes) -> Converted:
-        """Convert bytes named ``name``; raises an ``IngestError`` subclass on any failure."""
+    def check_format(self, name: str) -> InputFormat:
+        """The format of a file named ``name`` if it can be read here, else an ``IngestError``
+        that says why. Cheap (no Docling run, no bytes): callers use it before fetching a file."""
         fmt = detect_format(name)
-        self.check_size(len(data))
-        if not data.strip():
-            raise EmptyDocumentError("zero-byte or blank file", user_message="This file is empty.")
         if fmt == InputFormat.IMAGE and not self.ocr:
             raise ScannedDocumentError(
                 "image without OCR",
                 user_message="I can't read images here: text recognition (OCR) isn't enabled.",
             )
+        if fmt in LIBREOFFICE_FORMATS and self.remote is None and not libreoffice_available():
+            suffix = Path(name).suffix.lower()
+            modern = {"xls": ".xlsx", "ppt": ".pptx"}.get(fmt.value, ".docx")
+            raise UnsupportedFormatError(
+                f"{suffix} needs LibreOffice (soffice), which is not installed",
+                user_message=f"I can't read {suffix} files here: they need LibreOffice, which "
+                f"isn't installed. Save the file as {modern} and try again.",
+            )
+        return fmt
+
+    def convert(self, name: str, data: bytes) -> Converted:
+        """Convert bytes named ``name``; raises an ``IngestError`` subclass on any failure."""
+        fmt = self.check_format(name)
+        self.check_size(len(data))
+        if not data.strip():
+            raise EmptyDocumentError("zero-byte or blank file", user_message="This file is empty.")
         if fmt in ZIP_FORMATS:
             _check_zip(data)
         page_count = _pdf_preflight(data) if fmt == InputFormat.PDF else 0
@@ -159,11 +195,13 @@ class Converter:
                 user_message=f"This PDF has {page_count} pages; I read at most "
                 f"{self.settings.max_pages}.",
             )
+        if fmt in TEXT_FORMATS | MARKUP_FORMATS and _looks_binary(data):
+            raise CorruptDocumentError(f"binary data in a {fmt.value} file")
         if fmt in TEXT_FORMATS:
-            if _looks_binary(data):
-                raise CorruptDocumentError(f"binary data in a {fmt.value} file")
             data = _as_utf8(data)
             name = _normalized_text_name(name, fmt)
+        if fmt == InputFormat.XML_JATS:
+            fmt = _xml_kind(data)
         return self._with_table_rows(self.read(name, data, fmt), fmt)
 
     def read(self, name: str, data: bytes, fmt: InputFormat) -> Converted:
@@ -242,6 +280,29 @@ class Converter:
 
     def _pipeline_for(self, fmt: InputFormat) -> str:
         return f"pdf-{self.pdf_pipeline}" if fmt == InputFormat.PDF else fmt.value
+
+
+def libreoffice_available() -> bool:
+    """True when Docling finds LibreOffice (``DOCLING_LIBREOFFICE_CMD``, ``libreoffice`` or
+    ``soffice`` on the PATH) to convert legacy Office files and RTF with."""
+    from docling.backend.docx.drawingml.utils import get_libreoffice_cmd
+
+    return get_libreoffice_cmd() is not None
+
+
+def _xml_kind(data: bytes) -> InputFormat:
+    """JATS article or USPTO patent, by the DOCTYPE; other XML is refused."""
+    head = data[:8192].decode("utf-8", errors="replace")
+    doctype = re.search(r"<!DOCTYPE[^>\[]+", head, flags=re.IGNORECASE)
+    declared = doctype.group().lower() if doctype else ""
+    for marker, fmt in XML_DOCTYPES.items():
+        if marker in declared:
+            return fmt
+    raise UnsupportedFormatError(
+        "XML that is neither a JATS article nor a USPTO patent",
+        user_message="I can read XML files only when they are scientific articles (JATS) or "
+        "US patents (USPTO).",
+    )
 
 
 def _check_zip(data: bytes) -> None:

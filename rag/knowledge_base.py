@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the heavy parts (Docling, transformers, openai) are importe
     from rag.answer import Answerer, AnswerStream
     from rag.chunking import Chunker
     from rag.convert import Converter
+    from rag.documents_answer import DocumentsAnswerer
     from rag.ingest import Ingestor
     from rag.llm import ChatModel
 
@@ -168,6 +169,14 @@ class KnowledgeBase:
 
         return Answerer(
             Retriever(self.store, self.embedder, self.registry, self.settings, self.chat), self.chat
+        )
+
+    @component
+    def documents_answerer(self) -> DocumentsAnswerer:
+        from rag.documents_answer import DocumentsAnswerer
+
+        return DocumentsAnswerer(
+            self.registry, self.store, self.chat, budget_tokens=self.settings.context_tokens
         )
 
     def warm_up(self) -> None:
@@ -301,7 +310,11 @@ class KnowledgeBase:
     def stream_answer(
         self, question: str, scopes: Sequence[str] | None, history: Sequence[Turn] = ()
     ) -> AnswerStream:
-        return self.answerer.stream(question, scopes, history)
+        """A question about whole documents ("summarise the latest document", "compare these
+        two files") is answered from those documents (``rag.documents_answer``); any other
+        from the passages retrieval finds."""
+        whole = self.documents_answerer.stream(question, scopes)
+        return whole if whole is not None else self.answerer.stream(question, scopes, history)
 
     def ask(
         self, question: str, scopes: Sequence[str] | None, history: Sequence[Turn] = ()

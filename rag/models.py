@@ -21,7 +21,7 @@ def no_progress(_: str) -> None:
 
 
 IngestOutcome = Literal["added", "replaced", "unchanged"]
-AnswerKind = Literal["generated", "extractive", "no_results"]
+AnswerKind = Literal["generated", "extractive", "outline", "no_results"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,8 @@ class Turn:
 class Answer:
     """What a question got. ``text`` is the model's answer (``generated``) and empty otherwise:
     an ``extractive`` answer is its ``cited`` passages, ``no_results`` found nothing. Each front
-    end words the last two itself."""
+    end words those two itself. An ``outline`` (a whole-document question without a chat model)
+    has the documents' headings and first sentences as ``text``, in Markdown."""
 
     question: str
     text: str

@@ -16,6 +16,10 @@ EXTRACTIVE_NOTE = (
     "No language model is configured (set OPENAI_API_KEY for written answers), "
     "so here are the most relevant passages:"
 )
+OUTLINE_NOTE = (
+    "No language model is configured (set OPENAI_API_KEY for written answers), "
+    "so here is an outline:"
+)
 HIT_CHARS = 300
 INDENT = "    "
 
@@ -64,6 +68,8 @@ def answer_body(answer: Answer) -> str:
             for c in answer.cited
         ]
         return "\n\n".join([EXTRACTIVE_NOTE, *passages])
+    if answer.kind == "outline":
+        return f"{OUTLINE_NOTE}\n\n{answer.text}"
     return answer.text
 
 

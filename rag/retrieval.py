@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
+from rag.focus import focus_on_leading_document
 from rag.models import SearchHit
 from rag.registry import Registry
 from rag.rerank import ChainedReranker, EvidenceReranker, Reranker
@@ -67,7 +68,29 @@ class Retriever:
         )
         if reranker is None:
             return hits
-        return reranker.rerank(question, hits)[:k]
+        ranked = reranker.rerank(question, hits)
+        if not self.settings.focus_candidates:
+            return ranked[:k]
+
+        def search_inside(version: str, candidates: int) -> list[SearchHit]:
+            return self.store.search(
+                vector,
+                question,
+                [version],
+                candidates,
+                fusion=self.settings.fusion,
+                dense_weight=self.settings.dense_weight,
+            )
+
+        return focus_on_leading_document(
+            question,
+            ranked,
+            search_inside,
+            reranker,
+            k=k,
+            candidates=self.settings.focus_candidates,
+            others=self.settings.focus_others,
+        )
 
     def is_relevant(self, hits: Sequence[SearchHit]) -> bool:
         """Whether the best hit is close enough in meaning to be worth an answer."""

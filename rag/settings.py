@@ -154,6 +154,16 @@ class Settings(BaseSettings):
     rerank_candidates: int = Field(
         60, ge=1, le=500, description="How many first-stage candidates the reranker sees."
     )
+    focus_candidates: int = Field(
+        0,
+        ge=0,
+        le=500,
+        description="Search again inside the leading document for this many candidates, so "
+        "its best pages can win (0: off).",
+    )
+    focus_others: int = Field(
+        1, ge=0, le=50, description="Places of the top k kept for other documents when focusing."
+    )
     llm_rerank_candidates: int = Field(
         20, ge=1, le=100, description="How many of the candidates the 'llm' reranker reads."
     )

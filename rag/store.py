@@ -294,6 +294,23 @@ class ChunkStore:
         )
         return {row["chunk_id"]: row["text"] for row in rows}
 
+    def document_chunks(self, version: str) -> list[SearchHit]:
+        """Every chunk of one document version in document order (``score`` is 0)."""
+        rows: list[dict[str, Any]] = []
+        iterator = self.client.query_iterator(
+            self.collection,
+            batch_size=1000,
+            filter=self._mine(f"doc_version == {json.dumps(version)}"),
+            output_fields=["chunk_id", *OUTPUT_FIELDS],
+        )
+        try:
+            while batch := iterator.next():
+                rows.extend(batch)
+        finally:
+            iterator.close()
+        hits = [_hit({**row, "distance": 0.0}, ()) for row in rows]
+        return sorted(hits, key=lambda hit: hit.chunk_index)
+
     # --- search --------------------------------------------------------------------------
     def search(
         self,

@@ -10,7 +10,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.fakes.slack_rules import manifest_events, manifest_scopes, needed_scopes
+import yaml
+
+from bot.constants import SUGGESTED_PROMPTS
+from tests.fakes.slack_rules import (
+    MANIFEST,
+    manifest_events,
+    manifest_home_tab,
+    manifest_scopes,
+    needed_scopes,
+)
 
 BOT = Path(__file__).resolve().parents[1] / "bot"
 _CALL = re.compile(
@@ -20,6 +29,7 @@ _BOLT_HELPERS = {  # Bolt utilities and the Web API method each calls
     "say": "chat.postMessage",
     "set_status": "assistant.threads.setStatus",
     "set_suggested_prompts": "assistant.threads.setSuggestedPrompts",
+    "set_title": "assistant.threads.setTitle",
 }
 _STREAM = ("chat.startStream", "chat.appendStream", "chat.stopStream")  # WebClient.chat_stream
 _KIND_SCOPES = ("channels", "groups", "im", "mpim")  # the bot works in every kind
@@ -35,8 +45,10 @@ EVENT_SCOPES = {
     "file_unshared": "files:read",
     "assistant_thread_started": "assistant:write",
     "assistant_thread_context_changed": "assistant:write",
+    "app_home_opened": "",  # needs no scope (event reference)
+    "app_uninstalled": "",  # "Required scopes: none" (event reference)
+    "tokens_revoked": "",  # "Required scopes: none" (event reference)
 }
-NO_SCOPE_EVENTS = {"app_uninstalled", "tokens_revoked"}  # "Required scopes: none" (Slack)
 
 
 def used_methods() -> set[str]:
@@ -57,8 +69,10 @@ def scope_needs() -> list[tuple[str, tuple[str, ...]]]:
                 needs.append((method, needed_scopes(method, {"channel": "X"}, lambda _, k=kind: k)))
         else:
             needs.append((method, needed_scopes(method, {}, lambda _: "channels")))
-    events = sorted(manifest_events() - NO_SCOPE_EVENTS)
-    needs += [(event, (EVENT_SCOPES[event],)) for event in events]
+    needs += [
+        (event, (EVENT_SCOPES[event],) if EVENT_SCOPES[event] else ())
+        for event in sorted(manifest_events())
+    ]
     needs.append(("slash commands", ("commands",)))
     return needs
 
@@ -87,6 +101,18 @@ def test_every_subscribed_event_has_a_listener() -> None:
     for event in manifest_events():
         name = event.split(".")[0]
         assert f'"{name}"' in source or name.startswith("assistant_thread"), event
+
+
+def test_the_manifest_suggests_the_prompts_the_bot_sets() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    prompts = manifest["features"]["assistant_view"]["suggested_prompts"]
+
+    assert [(p["title"], p["message"]) for p in prompts] == list(SUGGESTED_PROMPTS)
+
+
+def test_the_home_tab_is_enabled_and_its_event_subscribed() -> None:
+    assert manifest_home_tab()
+    assert "app_home_opened" in manifest_events()
 
 
 def test_the_install_flow_asks_for_the_manifests_scopes() -> None:

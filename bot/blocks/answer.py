@@ -26,6 +26,10 @@ NO_RESULTS_TEXT = (
 EXTRACTIVE_HEADER = (
     "_No language model is configured, so here are the most relevant passages I found:_"
 )
+OUTLINE_HEADER = (
+    "_No language model is configured, so here is an outline instead: each section's heading "
+    "and first sentence._"
+)
 
 
 def answer_text(answer: Answer) -> str:
@@ -39,6 +43,8 @@ def answer_text(answer: Answer) -> str:
             # Markdown: the Slack side escapes and converts it like a model's answer
             lines.append(f"[{passage.number}] **{passage.source}{page}**: {passage.snippet}")
         return "\n".join(lines)
+    if answer.kind == "outline":
+        return f"{OUTLINE_HEADER}\n\n{answer.text}"  # Markdown, like a model's answer
     return answer.text
 
 

@@ -22,7 +22,6 @@ from bot.deps import Deps
 from bot.payloads import SlackFile, parse_file
 from bot.runtime import team_runtime
 from rag.errors import IngestError
-from rag.formats import format_of
 from rag.models import SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def ingest_file(
         _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
         return
     try:
-        format_of(slack_file.name)
+        deps.kb.converter.check_format(slack_file.name)  # before the download
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
         _note_failure(deps, file_id, channel, err.user_message)

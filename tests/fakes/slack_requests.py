@@ -235,6 +235,35 @@ def block_action_body(
     )
 
 
+def home_action_body(
+    action_id: str, value: str, view: dict[str, Any], *, user_id: str = "U1", team_id: str = "T1"
+) -> str:
+    """Form-encoded ``block_actions`` payload for a click on the App Home tab (``view``, as
+    published): a view container, no channel, message or response_url."""
+    action = {
+        "type": "button",
+        "action_id": action_id,
+        "block_id": "b1",
+        "value": value,
+        "action_ts": f"{time.time():.6f}",
+    }
+    return interactive_body(
+        {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": "user", "name": "user", "team_id": team_id},
+            "api_app_id": "A1",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view.get("id", "V1")},
+            "trigger_id": _next_id("trig."),
+            "team": {"id": team_id, "domain": "test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": view,
+            "actions": [action],
+        }
+    )
+
+
 def post_to_app(
     url: str,
     body: str | dict[str, Any],

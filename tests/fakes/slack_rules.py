@@ -20,6 +20,10 @@ import yaml
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100  # modals and Home tabs (home-tab-views reference)
+PRIVATE_METADATA_LIMIT = 3000
+CALLBACK_ID_LIMIT = 255
+VIEW_BYTES_LIMIT = 250_000  # views.publish: view_too_large
 SECTION_TEXT_LIMIT = 3000
 FIELD_TEXT_LIMIT = 2000
 MAX_FIELDS = 10
@@ -97,6 +101,8 @@ _HISTORY_BY_KIND = ("conversations.replies", "conversations.history")
 
 def needed_scopes(method: str, params: Mapping[str, Any], kind: ChannelKind) -> tuple[str, ...]:
     """Scopes of which the token needs one for ``method`` (empty: none needed)."""
+    if method == "users.conversations":  # every requested type's scope (checked there)
+        return conversation_type_scopes(params.get("types")) or ()
     if method in _READ_BY_KIND or method in _HISTORY_BY_KIND:
         channel = params.get("channel")
         kinds = [kind(channel)] if isinstance(channel, str) and channel else _KINDS
@@ -111,13 +117,13 @@ _KINDS = ["channels", "groups", "im", "mpim"]
 # ------------------------------------------------------------------------------ Block Kit
 
 
-def block_errors(blocks: Any) -> list[str]:
+def block_errors(blocks: Any, max_blocks: int = MAX_BLOCKS) -> list[str]:
     """Slack-style ``invalid_blocks`` messages for ``blocks`` (empty when valid)."""
     if not isinstance(blocks, list):
         return ["must be an array [json-pointer:/blocks]"]
     errors: list[str] = []
-    if len(blocks) > MAX_BLOCKS:
-        errors.append(f"no more than {MAX_BLOCKS} items allowed [json-pointer:/blocks]")
+    if len(blocks) > max_blocks:
+        errors.append(f"no more than {max_blocks} items allowed [json-pointer:/blocks]")
     seen_ids: set[str] = set()
     for index, block in enumerate(blocks):
         where = f"/blocks/{index}"
@@ -236,3 +242,58 @@ def too_long(params: Mapping[str, Any]) -> bool:
     return (isinstance(text, str) and len(text) > TEXT_LIMIT) or (
         isinstance(markdown, str) and len(markdown) > MARKDOWN_TEXT_LIMIT
     )
+
+
+# ------------------------------------------------------------------------------ views
+
+
+def home_view_errors(view: Any) -> list[str]:
+    """``invalid_arguments`` messages for a Home tab view (``views.publish``; empty when valid).
+
+    Home tab view fields: ``type`` "home" and ``blocks`` (at most 100) required;
+    ``private_metadata`` up to 3,000 and ``callback_id`` up to 255 characters.
+    """
+    if not isinstance(view, Mapping):
+        return ["[ERROR] must be an object [json-pointer:/view]"]
+    errors: list[str] = []
+    if view.get("type") != "home":
+        errors.append("[ERROR] must be one of home [json-pointer:/view/type]")
+    for name, limit in (
+        ("private_metadata", PRIVATE_METADATA_LIMIT),
+        ("callback_id", CALLBACK_ID_LIMIT),
+    ):
+        value = view.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            errors.append(
+                f"[ERROR] must be less than {limit + 1} characters [json-pointer:/view/{name}]"
+            )
+    if "blocks" not in view:
+        errors.append("[ERROR] missing required field: blocks [json-pointer:/view]")
+    else:
+        errors += [
+            "[ERROR] " + e.replace("[json-pointer:/blocks", "[json-pointer:/view/blocks")
+            for e in block_errors(view["blocks"], MAX_VIEW_BLOCKS)
+        ]
+    return errors
+
+
+def manifest_home_tab(path: Path = MANIFEST) -> bool:
+    """Whether ``manifest.yml`` enables the App Home's Home tab."""
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return bool(manifest["features"].get("app_home", {}).get("home_tab_enabled"))
+
+
+_TYPE_SCOPES = {
+    "public_channel": "channels:read",
+    "private_channel": "groups:read",
+    "mpim": "mpim:read",
+    "im": "im:read",
+}
+
+
+def conversation_type_scopes(types: Any) -> tuple[str, ...] | None:
+    """``users.conversations``: the scope each requested type needs (None: an unknown type)."""
+    names = [t.strip() for t in str(types or "public_channel").split(",") if t.strip()]
+    if not names or any(n not in _TYPE_SCOPES for n in names):
+        return None
+    return tuple(_TYPE_SCOPES[n] for n in names)

@@ -37,7 +37,16 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.fakes.http import FakeHTTPServer, FakeRequestHandler
 from tests.fakes.slack_oauth import FakeOAuth, OAuthError
-from tests.fakes.slack_rules import block_errors, manifest_scopes, needed_scopes, too_long
+from tests.fakes.slack_rules import (
+    VIEW_BYTES_LIMIT,
+    block_errors,
+    conversation_type_scopes,
+    home_view_errors,
+    manifest_home_tab,
+    manifest_scopes,
+    needed_scopes,
+    too_long,
+)
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -289,6 +298,8 @@ class FakeSlack(FakeHTTPServer):
         # Answers apps.connections.open; set by tests.fakes.socket_mode_server.FakeSocketMode.
         self.connections_open: Callable[[str | None], Payload] | None = None
         self.scopes: set[str] = set(manifest_scopes())
+        self.home_tab_enabled = manifest_home_tab()
+        self.home_views: dict[str, Payload] = {}  # user id -> the Home tab last published
         self.responses: list[ResponsePost] = []
         self._response_seq = 0
         self._workspaces: dict[str, _Workspace] = {}
@@ -706,6 +717,8 @@ class FakeSlack(FakeHTTPServer):
                 return 200, {"ok": False, "error": str(err), **err.extra}, {}
 
     def _check_scope(self, call: SlackCall) -> None:
+        if call.method == "users.conversations":
+            return  # every requested type needs its own scope: checked by the method
         needed = needed_scopes(call.method, call.params, self._channel_kind)
         if needed and not self.scopes.intersection(needed):
             raise SlackError(
@@ -909,8 +922,9 @@ class FakeSlack(FakeHTTPServer):
             "views.open": self._view,
             "views.push": self._view,
             "views.update": self._view,
-            "views.publish": self._view,
+            "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "users.conversations": self._users_conversations,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
             "conversations.replies": self._conversations_replies,
@@ -1126,6 +1140,64 @@ class FakeSlack(FakeHTTPServer):
             },
         }
 
+    def _views_publish(self, params: Params) -> Payload:
+        """Home tabs: ``user_id`` and a valid ``view`` required; ``not_enabled`` unless the
+        manifest enables the Home tab; ``hash`` must match the published view's."""
+        user = _require(params, "user_id", "invalid_arguments")
+        view = params.get("view")
+        if isinstance(view, str):  # not JSON: Slack can't read it
+            raise SlackError("invalid_arguments")
+        if view is None:
+            raise SlackError("invalid_arguments")
+        errors = home_view_errors(view)
+        if errors:
+            raise SlackError("invalid_arguments", response_metadata={"messages": errors})
+        if len(json.dumps(view).encode()) > VIEW_BYTES_LIMIT:
+            raise SlackError("view_too_large")
+        if not self.home_tab_enabled:
+            raise SlackError("not_enabled")
+        current = self.home_views.get(user)
+        if params.get("hash") and (current is None or current["hash"] != params["hash"]):
+            raise SlackError("hash_conflict")
+        published = self._view({"view": view})["view"]
+        self.home_views[user] = published
+        return {"ok": True, "view": published}
+
+    def _users_conversations(self, params: Params) -> Payload:
+        """What ``user`` (default: the bot) is a member of, of the requested ``types``;
+        private conversations only where the bot is a member too."""
+        needed = conversation_type_scopes(params.get("types"))
+        if needed is None:
+            raise SlackError("invalid_types")
+        missing = [scope for scope in needed if scope not in self.scopes]
+        if missing:
+            raise SlackError(
+                "missing_scope", needed=",".join(missing), provided=",".join(sorted(self.scopes))
+            )
+        limit = params.get("limit")
+        if limit is not None and (not str(limit).isdigit() or not 0 < int(limit) <= 1000):
+            raise SlackError("invalid_limit")
+        cursor = params.get("cursor")
+        if cursor and not str(cursor).isdigit():
+            raise SlackError("invalid_cursor")
+        user = str(params.get("user") or BOT_USER_ID)
+        kinds = {
+            {"public_channel": "channels", "private_channel": "groups"}.get(t.strip(), t.strip())
+            for t in str(params.get("types") or "public_channel").split(",")
+        }
+        known = dict.fromkeys([*self.channels, *self._messages])
+        found = [
+            self._channel_info(channel)
+            for channel in known
+            if user in self._members(channel)
+            and self._channel_kind(channel) in kinds
+            and (self._channel_kind(channel) == "channels" or BOT_USER_ID in self._members(channel))
+        ]
+        if params.get("exclude_archived") in (True, "true", "1"):
+            found = [c for c in found if not c.get("is_archived")]
+        page, next_cursor = _paginate(found, params)
+        return {"ok": True, "channels": page, "response_metadata": {"next_cursor": next_cursor}}
+
     def _users_info(self, params: Params) -> Payload:
         user_id = _require(params, "user", "user_not_found")
         name = user_id.lower()
@@ -1169,6 +1241,7 @@ class FakeSlack(FakeHTTPServer):
         messages = self._thread_messages(channel, ts)
         if not messages:
             raise SlackError("thread_not_found")
+        messages = _with_metadata(messages, params)
         page, cursor = _paginate(messages, params, default_limit=1000)
         return {
             "ok": True,
@@ -1183,7 +1256,7 @@ class FakeSlack(FakeHTTPServer):
         stored = self._messages.get(channel, {})
         top = [ts for ts, m in stored.items() if m.get("thread_ts") in (None, ts)]
         top.sort(key=_ts_micros, reverse=True)
-        messages = [self._thread_messages(channel, ts)[0] for ts in top]
+        messages = _with_metadata([self._thread_messages(channel, ts)[0] for ts in top], params)
         page, cursor = _paginate(messages, params)
         return {
             "ok": True,
@@ -1236,6 +1309,13 @@ class FakeSlack(FakeHTTPServer):
     def _files_delete(self, params: Params) -> Payload:
         self._live_file(params).deleted = True
         return {"ok": True}
+
+
+def _with_metadata(messages: list[Payload], params: Params) -> list[Payload]:
+    """Message ``metadata`` is only returned with ``include_all_metadata`` (history methods)."""
+    if params.get("include_all_metadata") in (True, "true", "1", 1):
+        return messages
+    return [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
 
 
 def _fault_response(fault: SlackFault) -> tuple[int, Payload, dict[str, str]]:

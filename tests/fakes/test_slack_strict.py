@@ -198,3 +198,84 @@ def test_response_url(fake_slack: FakeSlack) -> None:
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.status == 200
     assert fake_slack.wait_response(url, 2)[1] == {"delete_original": True}
+
+
+def _home(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "home", "blocks": blocks}
+
+
+def test_views_publish_checks_the_home_view_like_slack(fake_slack: FakeSlack) -> None:
+    web = _web(fake_slack)
+    ok = web.views_publish(user_id="U1", view=_home([_section("hi")]))
+    assert fake_slack.home_views["U1"]["blocks"] == [_section("hi")]
+
+    assert _error(lambda: web.api_call("views.publish", json={"view": _home([])})) == (
+        "invalid_arguments"
+    )
+    with pytest.raises(SlackApiError) as err:
+        web.views_publish(user_id="U1", view=_home([_section("x")] * 101))
+    assert err.value.response["error"] == "invalid_arguments"
+    assert "no more than 100 items" in err.value.response["response_metadata"]["messages"][0]
+    assert _error(lambda: web.views_publish(user_id="U1", view=_home([_section("x" * 3001)])))
+    assert _error(
+        lambda: web.views_publish(user_id="U1", view={"type": "modal", "blocks": []})
+    ) == ("invalid_arguments")
+    assert _error(
+        lambda: web.views_publish(user_id="U1", view={**_home([]), "private_metadata": "m" * 3001})
+    ) == ("invalid_arguments")
+    assert _error(lambda: web.views_publish(user_id="U1", view=_home([]), hash="stale")) == (
+        "hash_conflict"
+    )
+    web.views_publish(user_id="U1", view=_home([]), hash=ok["view"]["hash"])
+    fake_slack.home_tab_enabled = False
+    assert _error(lambda: web.views_publish(user_id="U1", view=_home([]))) == "not_enabled"
+
+
+def test_views_publish_refuses_a_view_over_250kb(fake_slack: FakeSlack) -> None:
+    blocks = [_section("x" * 2900) for _ in range(90)]
+    assert _error(lambda: _web(fake_slack).views_publish(user_id="U1", view=_home(blocks))) == (
+        "view_too_large"
+    )
+
+
+def test_users_conversations_lists_a_users_conversations_by_type(fake_slack: FakeSlack) -> None:
+    web = _web(fake_slack)
+    fake_slack.channels.update(
+        {
+            "C1": {},
+            "C2": {"members": ["U2", "UBOT"]},
+            "C3": {"members": ["U1"]},  # public, the bot is not in it
+            "G1": {"is_private": True, "members": ["U1", "UBOT"]},
+            "G2": {"is_private": True, "members": ["U1"]},  # private, without the bot
+        }
+    )
+    types = "public_channel,private_channel,mpim,im"
+
+    listed = web.users_conversations(user="U1", types=types, limit=2)
+    ids = [c["id"] for c in listed["channels"]]
+    cursor = listed["response_metadata"]["next_cursor"]
+    ids += [
+        c["id"] for c in web.users_conversations(user="U1", types=types, cursor=cursor)["channels"]
+    ]
+
+    assert sorted(ids) == ["C1", "C3", "G1"]
+    assert [c["id"] for c in web.users_conversations(user="U1")["channels"]] == ["C1", "C3"]
+    assert _error(lambda: web.users_conversations(types="channels")) == "invalid_types"
+    assert _error(lambda: web.users_conversations(limit=5000)) == "invalid_limit"
+    fake_slack.scopes.discard("im:read")
+    with pytest.raises(SlackApiError) as err:
+        web.users_conversations(user="U1", types=types)
+    assert err.value.response["error"] == "missing_scope"
+    assert err.value.response["needed"] == "im:read"
+
+
+def test_message_metadata_comes_only_when_asked_for(fake_slack: FakeSlack) -> None:
+    web = _web(fake_slack)
+    metadata = {"event_type": "assistant_thread_context", "event_payload": {"channel_id": "C1"}}
+    posted = web.chat_postMessage(channel="D1", text="hi", metadata=metadata)
+
+    plain = web.conversations_replies(channel="D1", ts=posted["ts"])["messages"][0]
+    full = web.conversations_replies(channel="D1", ts=posted["ts"], include_all_metadata=True)
+
+    assert "metadata" not in plain
+    assert full["messages"][0]["metadata"] == metadata

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from rag.chunking import Chunker, make_tokenizer
-from rag.convert import Converter, resolve_pdf_pipeline
+from rag.convert import Converter, libreoffice_available, resolve_pdf_pipeline
 from rag.errors import (
     CorruptDocumentError,
     EmptyDocumentError,
@@ -20,6 +22,7 @@ from rag.errors import (
 )
 from rag.settings import DEFAULT_LOCAL_EMBEDDING_MODEL, Settings
 from tests.conftest import FORMATS, SAMPLES
+from tests.rag import formatfiles
 from tests.rag.badfiles import image_only_pdf, text_pdf, zip_bomb
 
 
@@ -61,10 +64,106 @@ def test_samples_convert(converter: Converter, name: str, expected: str) -> None
         ("meeting.vtt", "vtt-heron"),
         ("paper.tex", "latex-lynx"),
         ("message.eml", "email-puffin"),
+        ("handover.odt", "office-walrus"),
+        ("stock.ods", "office-gecko"),
+        ("review.odp", "office-puffin"),
+        ("article.nxml", "jats-pelican"),
+        ("patent.xml", "uspto-otter"),
     ],
 )
 def test_other_formats_convert(converter: Converter, name: str, expected: str) -> None:
     assert expected in text_of(converter, FORMATS / name)
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "pipeline"),
+    [
+        ("guide.epub", formatfiles.epub, "epub"),
+        ("doors.mhtml", formatfiles.mhtml, "mhtml"),
+        ("minutes.pages", formatfiles.pages, "iwork_pages"),
+        ("launch.key", formatfiles.keynote, "iwork_keynote"),
+        ("inventory.numbers", formatfiles.numbers, "iwork_numbers"),
+    ],
+)
+def test_built_formats_convert(
+    converter: Converter, name: str, build: Callable[[str], bytes], pipeline: str
+) -> None:
+    converted = converter.convert(name, build("format-kingfisher"))
+
+    assert "format-kingfisher" in converted.document.export_to_markdown()
+    assert converted.pipeline == pipeline
+
+
+def test_pages_slides_and_sheets_are_counted(converter: Converter) -> None:
+    keynote = converter.convert("launch.key", formatfiles.keynote("x"))
+    numbers = converter.convert("inventory.numbers", formatfiles.numbers("x"))
+    xlsm = converter.convert("sheet.xlsm", (FORMATS / "sheet.xlsx").read_bytes())
+
+    assert (keynote.pages, keynote.tables) == (2, 0)
+    assert (numbers.pages, numbers.tables) == (1, 1)
+    assert xlsm.pipeline == "xlsx"
+    assert "sprocket-X99" in xlsm.document.export_to_markdown()
+
+
+def test_xml_is_read_as_the_kind_its_doctype_names(converter: Converter) -> None:
+    article = FORMATS / "article.nxml"
+    patent = FORMATS / "patent.xml"
+
+    assert converter.convert("article.xml", article.read_bytes()).pipeline == "xml_jats"
+    assert converter.convert(patent.name, patent.read_bytes()).pipeline == "xml_uspto"
+    with pytest.raises(UnsupportedFormatError) as caught:
+        converter.convert("pom.xml", b'<?xml version="1.0"?><project><name>x</name></project>')
+    assert "JATS" in caught.value.user_message
+
+
+@pytest.fixture
+def without_libreoffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DOCLING_LIBREOFFICE_CMD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no libreoffice
+    assert not libreoffice_available()
+
+
+@pytest.mark.parametrize(
+    ("name", "modern"),
+    [("handover.doc", ".docx"), ("handover.rtf", ".docx"), ("stock.xls", ".xlsx")],
+)
+def test_legacy_office_without_libreoffice_is_refused_in_one_sentence(
+    converter: Converter, without_libreoffice: None, name: str, modern: str
+) -> None:
+    with pytest.raises(UnsupportedFormatError) as caught:
+        converter.convert(name, (FORMATS / name).read_bytes())
+
+    message = caught.value.user_message
+    assert "LibreOffice" in message
+    assert modern in message
+    assert "\n" not in message
+
+
+needs_libreoffice = pytest.mark.skipif(
+    not libreoffice_available(), reason="LibreOffice (soffice) is not installed"
+)
+
+
+@needs_libreoffice
+@pytest.mark.parametrize(
+    ("name", "expected", "pages"),
+    [
+        ("handover.doc", "office-walrus", 0),
+        ("handover.rtf", "rtf-walrus", 0),
+        ("stock.xls", "office-gecko", 1),
+        ("review.ppt.gz", "office-puffin", 1),
+    ],
+)
+def test_legacy_office_files_convert_through_libreoffice(
+    converter: Converter, name: str, expected: str, pages: int
+) -> None:
+    data = (FORMATS / name).read_bytes()
+    if name.endswith(".gz"):  # LibreOffice writes a 600 kB .ppt for one slide
+        data, name = gzip.decompress(data), name.removesuffix(".gz")
+    converted = converter.convert(name, data)
+
+    assert expected in converted.document.export_to_markdown()
+    assert converted.pages == pages
 
 
 def test_pdf_chunks_carry_pages_and_docx_chunks_carry_headings(
@@ -104,6 +203,10 @@ def test_auto_pdf_pipeline_is_native_without_local_models() -> None:
         ("broken.docx", b"PK\x03\x04 definitely not a zip archive", CorruptDocumentError),
         ("broken.xlsx", b"\x00\x01\x02 not a spreadsheet", CorruptDocumentError),
         ("bomb.docx", zip_bomb(), CorruptDocumentError),
+        ("bomb.odt", zip_bomb(), CorruptDocumentError),
+        ("bomb.epub", zip_bomb(), CorruptDocumentError),
+        ("broken.numbers", b"PK\x03\x04 not an archive", CorruptDocumentError),
+        ("binary.xml", b"\x7fELF\x02\x01\x01" + b"\0" * 64, CorruptDocumentError),
         ("locked.pdf", text_pdf(1, encrypt="secret"), EncryptedDocumentError),
         ("scan.pdf", image_only_pdf(), ScannedDocumentError),
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, ScannedDocumentError),

@@ -1,9 +1,10 @@
-"""Events API listeners: mentions, messages, file lifecycle, uninstalls."""
+"""Events API listeners: mentions, messages, file lifecycle, the App Home, uninstalls."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.listeners.events.app_home_opened import handle_app_home_opened
 from bot.listeners.events.app_mention import handle_app_mention
 from bot.listeners.events.file_change import handle_file_change
 from bot.listeners.events.file_deleted import handle_file_deleted
@@ -20,5 +21,6 @@ def register(app: App) -> None:
     app.event("file_change")(handle_file_change)
     app.event("file_deleted")(handle_file_deleted)
     app.event("file_unshared")(handle_file_unshared)
+    app.event("app_home_opened")(handle_app_home_opened)
     app.event("app_uninstalled")(handle_app_uninstalled)
     app.event("tokens_revoked")(handle_tokens_revoked)

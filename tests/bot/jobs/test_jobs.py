@@ -9,9 +9,11 @@ import pytest
 from bot.jobs.files import ingest_file
 from bot.jobs.reconcile import reconcile
 from bot.jobs.urls import clean_url
+from rag.convert import Converter
 from rag.errors import FileTooLargeError
 from rag.fetch import file_name_for, url_doc_id
 from rag.models import DocumentInfo
+from rag.settings import Settings
 from tests.bot.fixtures import mock_deps, slack_error
 
 
@@ -27,14 +29,35 @@ def file_info(name: str, size: int = 10) -> dict[str, object]:
     }
 
 
+def real_converter() -> Converter:
+    return Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
+
+
 def test_unsupported_type_is_refused_before_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = None
+    deps.kb.converter = real_converter()
     deps.client.files_info.return_value = file_info("tool.exe")
     ingest_file(deps, "F1", "C1")
     posted = deps.client.chat_postMessage.call_args.kwargs
     assert posted["thread_ts"] == "5.0"
     assert "can't read .exe" in posted["text"]
+    deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_legacy_office_file_without_libreoffice_is_refused_before_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DOCLING_LIBREOFFICE_CMD", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice here
+    deps = mock_deps(tmp_path)
+    deps.kb.document.return_value = None
+    deps.kb.converter = real_converter()
+    deps.client.files_info.return_value = file_info("minutes.doc")
+    ingest_file(deps, "F1", "C1")
+    posted = deps.client.chat_postMessage.call_args.kwargs
+    assert "need LibreOffice" in posted["text"]
+    assert ".docx" in posted["text"]
     deps.kb.ingest_bytes.assert_not_called()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from unittest.mock import Mock, create_autospec
 
-from slack_bolt import BoltContext, Say, SetStatus, SetSuggestedPrompts
+from slack_bolt import BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
+from slack_bolt.context.get_thread_context import GetThreadContext
 from slack_sdk.web.chat_stream import ChatStream
 
 from bot.listeners.assistant.thread_started import GREETING, handle_thread_started
@@ -27,6 +28,16 @@ def test_user_message_sets_status_and_answers_in_dm_scope(tmp_path: Path) -> Non
     deps.client.chat_stream.return_value = Mock(spec=ChatStream)
     deps.client.conversations_replies.return_value = {"messages": []}
     event = message_event("question?", channel="D5", channel_type="im", thread_ts="1.0")
-    handle_user_message(event, deps.client, BoltContext({"bot_user_id": "UBOT"}), set_status, deps)
+    set_title, get_context = Mock(SetTitle), Mock(GetThreadContext, return_value=None)
+    handle_user_message(
+        event,
+        deps.client,
+        BoltContext({"bot_user_id": "UBOT"}),
+        set_status,
+        set_title,
+        get_context,
+        deps,
+    )
     assert set_status.call_args.kwargs == {"status": "thinking…"}
     assert deps.kb.stream_answer.call_args.kwargs["scopes"] == ["D5"]
+    assert set_title.call_args.args == ("question?",)
