@@ -10,7 +10,8 @@ Rows also carry their ``tenant``, and a store bound to a tenant (``ChunkStore.fo
 it and filters every search, count and delete by it. On a Milvus server the field is the
 collection's partition key (one collection scales to many tenants, each search reads only its
 tenant's partition); Milvus Lite 2.5 accepts a partition-key field but rejects any filter on it,
-so there it is an ordinary field with an inverted index.
+so there (and on any engine found to do the same when the collection is created) it is an
+ordinary field with an inverted index.
 """
 
 from __future__ import annotations
@@ -146,6 +147,29 @@ class ChunkStore:
         if self.client.has_collection(self.collection):
             self.client.load_collection(self.collection)
             return
+        if partition_key:
+            self._create_collection(index, partition_key=True)
+            if self._filters_by_tenant():
+                return
+            # Milvus Lite's engine behind a server URI: a partition key it cannot filter on.
+            logger.warning(
+                "this Milvus cannot filter on a partition key; %s keeps tenants in an indexed "
+                "field instead",
+                self.collection,
+            )
+            self.client.drop_collection(self.collection)
+        self._create_collection(index, partition_key=False)
+
+    def _filters_by_tenant(self) -> bool:
+        try:
+            self.client.query(
+                self.collection, filter=f'{TENANT_FIELD} == ""', output_fields=["count(*)"]
+            )
+        except MilvusException:
+            return False
+        return True
+
+    def _create_collection(self, index: str, partition_key: bool) -> None:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=400)
         schema.add_field(

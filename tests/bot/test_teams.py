@@ -250,7 +250,7 @@ def test_teams_list_shows_installations_without_tokens(
         assert token not in json.dumps(listed)
 
 
-def _wait(condition: object, timeout: float = 30.0) -> bool:
+def _wait(condition: object, timeout: float = 120.0) -> bool:
     import time
 
     deadline = time.monotonic() + timeout
