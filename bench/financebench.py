@@ -223,16 +223,22 @@ CONFIGS: list[Config] = [
         {"reranker": "none"},
     ),
     Config(
-        "rerank",
-        "+ two-stage: wide hybrid, document-evidence re-rank",
-        {**PLAIN_BM25},
+        "defaults",
+        "+ two-stage: wide hybrid, document-evidence re-rank (today's defaults)",
+        {},
         {},
     ),
     Config(
-        "defaults",
-        "+ BM25 on English word stems (today's defaults)",
+        "stemming",
+        "+ BM25 on English word stems (not adopted: TAT-QA worse)",
+        {"bm25_stemming": True},
         {},
+    ),
+    Config(
+        "focus",
+        "+ document focus: 30 more candidates from inside the leading document (not adopted)",
         {},
+        {"focus_candidates": 30},
     ),
 ]
 

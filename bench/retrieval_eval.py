@@ -5,8 +5,14 @@
 
 Your question set is JSONL, one question a line: ``{"question": ..., "answers": [...]}`` (a hit
 is a retrieved chunk containing one of the answer strings, case- and space-insensitive) or
-``{"question": ..., "doc": "file-name.pdf"}`` (a hit is a chunk of that file). Every file under
-DIR is ingested into a throw-away knowledge base (nothing of yours is touched).
+``{"question": ..., "doc": "file-name.pdf"}`` / ``"docs": [...]`` (a hit is a chunk of that
+file, or of one of them). Every file under DIR is ingested into a throw-away knowledge base
+(nothing of yours is touched).
+
+``ragbot feedback export --json`` writes such a set from the 👍/👎 given in Slack. Its 👎
+questions with no good source (``"retrieval_failure": true``) have no right answer to score;
+they form their own set, scored by how often a method still ranks a chunk the voter turned
+down (``rejected``: document name and text) first, or in its top 5 (lower is better).
 
 Methods: our store searched BM25-only, dense-only and hybrid (RRF, and weighted fusion at a few
 dense weights), and the seed tutorial's pipeline as the baseline: Docling's
@@ -58,6 +64,8 @@ class EvalQuestion:
     answers: tuple[str, ...] = ()  # hit: a chunk contains one of these
     doc: str | None = None  # hit: a chunk of this doc_id
     scope: str | None = None  # search only this scope (None: everything)
+    docs: tuple[str, ...] = ()  # hit: a chunk of one of these documents
+    rejected: tuple[tuple[str, str], ...] = ()  # (document, text) shown and turned down
 
 
 @dataclass
@@ -124,16 +132,43 @@ def load_tatqa(path: Path) -> EvalSet:
     )
 
 
+FAILURES_SET = "👎 retrieval failures (rejected@k: lower is better)"
+
+
+def read_question_lines(path: Path) -> list[dict[str, Any]]:
+    """JSON Lines (one object a line), or one JSON array of objects."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        return [item for item in json.loads(text) if isinstance(item, dict)]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def user_question(raw: dict[str, Any]) -> EvalQuestion:
+    rejected = tuple(
+        (str(r.get("doc", "")), str(r.get("text", "")))
+        for r in raw.get("rejected", ())
+        if isinstance(r, dict)
+    )
+    return EvalQuestion(
+        raw["question"],
+        answers=tuple(str(a) for a in raw.get("answers", ())),
+        doc=raw.get("doc"),
+        docs=tuple(str(d) for d in raw.get("docs", ())),
+        rejected=rejected,
+    )
+
+
 def load_user_set(questions: Path, docs_dir: Path) -> EvalSet:
     files = sorted(p for p in docs_dir.rglob("*") if p.is_file())
     docs = [EvalDoc(str(p.relative_to(docs_dir)), p.name, p.read_bytes()) for p in files]
-    items = []
-    for line in questions.read_text().splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            answers = tuple(str(a) for a in raw.get("answers", ()))
-            items.append(EvalQuestion(raw["question"], answers=answers, doc=raw.get("doc")))
-    return EvalSet(f"{questions.name} over {docs_dir}", docs, {"your questions": items})
+    scored: list[EvalQuestion] = []
+    failures: list[EvalQuestion] = []
+    for raw in read_question_lines(questions):
+        (failures if raw.get("retrieval_failure") else scored).append(user_question(raw))
+    sets = {"your questions": scored} if scored else {}
+    if failures:
+        sets[FAILURES_SET] = failures
+    return EvalSet(f"{questions.name} over {docs_dir}", docs, sets)
 
 
 # --- retrieved items and scoring ------------------------------------------------------------
@@ -147,7 +182,42 @@ def is_hit(item: Retrieved, question: EvalQuestion) -> bool:
     if question.answers:
         text = normalize(item.text)
         return any(normalize(a) in text for a in question.answers if a.strip())
-    return question.doc is not None and question.doc in (item.doc_id, Path(item.doc_id).name)
+    wanted = {*question.docs, *([question.doc] if question.doc else [])}
+    return bool(wanted & {item.doc_id, Path(item.doc_id).name})
+
+
+def is_rejected(item: Retrieved, question: EvalQuestion) -> bool:
+    """The chunk is one the voter was shown and turned down (same document, same text)."""
+    text = normalize(item.text)
+    return any(
+        doc in (item.doc_id, Path(item.doc_id).name) and snippet_of(shown) in text
+        for doc, shown in question.rejected
+    )
+
+
+def snippet_of(text: str, chars: int = 80) -> str:
+    """The start of a shown snippet, without the ``…`` a cut snippet ends with."""
+    return normalize(text).rstrip("…").strip()[:chars]
+
+
+def score_failures(
+    ranked: Sequence[Sequence[Retrieved]], questions: Sequence[EvalQuestion]
+) -> dict[str, float]:
+    """For 👎 questions without a right answer: how often rejected chunks still rank high."""
+    first = top5 = 0.0
+    for items, question in zip(ranked, questions, strict=True):
+        first += bool(items) and is_rejected(items[0], question)
+        top5 += any(is_rejected(item, question) for item in items[:5])
+    n = max(len(questions), 1)
+    return {"rejected@1": first / n, "rejected@5": top5 / n, "n": float(len(questions))}
+
+
+def score_set(
+    set_name: str, ranked: Sequence[Sequence[Retrieved]], questions: Sequence[EvalQuestion]
+) -> dict[str, float]:
+    if set_name == FAILURES_SET:
+        return score_failures(ranked, questions)
+    return score(ranked, questions)
 
 
 def score(
@@ -313,15 +383,16 @@ def evaluate(eval_set: EvalSet, embedder: Any) -> dict[str, Any]:
         results: dict[str, dict[str, float]] = {}
         for method in BEFORE_METHODS:
             ranked = [before.rank(q, v, method) for q, v in zip(questions, vectors, strict=True)]
-            results[method[0]] = score(ranked, questions)
+            results[method[0]] = score_set(set_name, ranked, questions)
         for method in OUR_METHODS:
             ranked = [ours.rank(q, v, method) for q, v in zip(questions, vectors, strict=True)]
-            results[method[0]] = score(ranked, questions)
+            results[method[0]] = score_set(set_name, ranked, questions)
         ranked = [seed.rank(q, v) for q, v in zip(questions, vectors, strict=True)]
-        results[SEED] = score(ranked, questions)
+        results[SEED] = score_set(set_name, ranked, questions)
         out["sets"][set_name] = results
+        headline = "rejected@1" if set_name == FAILURES_SET else "hit@5"
         print_flush(
-            f"  {set_name}: " + ", ".join(f"{k}: {v['hit@5']:.3f}" for k, v in results.items())
+            f"  {set_name}: " + ", ".join(f"{k}: {v[headline]:.3f}" for k, v in results.items())
         )
     out["abstention"] = abstention(ours, eval_set)
     before.close()
@@ -386,12 +457,12 @@ def load_embedder() -> Any:
 def results_table(result: dict[str, Any]) -> str:
     parts = []
     for set_name, methods in result["sets"].items():
-        n = int(next(iter(methods.values()))["n"])
-        rows = [[m, v["hit@1"], v["hit@5"], v["mrr@10"]] for m, v in methods.items()]
-        parts.append(
-            f"**{set_name}** ({n} questions)\n\n"
-            + markdown_table(["method", "hit@1", "hit@5", "MRR@10"], rows)
-        )
+        first = next(iter(methods.values()))
+        n = int(first["n"])
+        metrics = [k for k in first if k != "n"]
+        rows = [[m, *(v[k] for k in metrics)] for m, v in methods.items()]
+        headers = ["method", *(k.replace("mrr", "MRR") for k in metrics)]
+        parts.append(f"**{set_name}** ({n} questions)\n\n" + markdown_table(headers, rows))
     return "\n".join(parts)
 
 

@@ -80,6 +80,7 @@ def _stored(doc: SynthDoc) -> list[Any]:
 def _activate(kb: Any, doc: SynthDoc, version: str) -> None:
     from rag.registry import NewVersion
 
+    ingestion = kb.registry.begin_ingestion(doc.doc_id, version)
     kb.registry.activate(
         NewVersion(
             doc_id=doc.doc_id,
@@ -92,7 +93,8 @@ def _activate(kb: Any, doc: SynthDoc, version: str) -> None:
             chunks=len(doc.texts),
             tables=0,
             scopes=doc.scopes,
-        )
+        ),
+        ingestion,
     )
 
 

@@ -17,6 +17,7 @@ from bot.blocks.errors import GENERIC
 from bot.conversation import Reply, thread_messages
 from bot.deps import Deps
 from bot.payloads import FileRef, MessageEvent
+from bot.state import PostedAnswer
 from bot.streaming import ThreadWriter
 from bot.text.incoming import readable
 from rag.errors import RagError
@@ -80,6 +81,7 @@ def answer_question(
     mode: Reply = Reply.ALWAYS,
     files: Sequence[FileRef] = (),
     also_search: Sequence[str] = (),
+    in_place: str | None = None,
 ) -> Answer | None:
     """Stream an answer into the thread; on failure say so there. Returns the answer, if any.
 
@@ -87,6 +89,7 @@ def answer_question(
     ``files`` shared with the question are waited for first, and any that failed are named.
     ``also_search``: more conversations whose documents the asker may see (the channel viewed
     beside the assistant pane).
+    ``in_place``: the ts of an earlier answer to rewrite (the question was edited).
     """
     preface = read_files_first(deps, client, question, files, set_status)
     _status(client, question, set_status)
@@ -98,6 +101,8 @@ def answer_question(
         team=question.team,
         interval=deps.settings.stream_update_s,
     )
+    if in_place is not None:
+        writer.replace(in_place)
     try:
         # Before the answer shows: a follow-up sent the moment it does must find a bot thread.
         deps.state.mark_thread(question.channel, question.thread_ts)
@@ -119,6 +124,7 @@ def answer_question(
             writer.append(answer.text)
         answer_id = deps.state.save_answer(question.channel, question.user, answer)
         writer.finish(answer_footer_blocks(answer, answer_id))
+        _remember(deps, question, writer.message_ts, answer_id)
     except RagError as err:
         logger.warning("answer failed in %s: %s", question.channel, type(err).__name__)
         _fail(writer, err.user_message)
@@ -129,6 +135,16 @@ def answer_question(
         return None
     logger.info("answered in %s: %s, %d cited", question.channel, answer.kind, len(answer.cited))
     return answer
+
+
+def _remember(deps: Deps, question: Question, answer_ts: str | None, answer_id: str) -> None:
+    """Where the answer to a message went, so editing or deleting the message reaches it."""
+    if question.message_ts is None or answer_ts is None:
+        return
+    posted = PostedAnswer(
+        question.channel, question.message_ts, question.thread_ts, answer_ts, answer_id
+    )
+    deps.state.remember_answer(posted)
 
 
 def read_files_first(
@@ -150,7 +166,7 @@ def read_files_first(
     while pending:
         for file_id, name in list(pending.items()):
             doc = deps.kb.document(file_id)
-            if doc is not None and doc.status == "ready" and question.channel in doc.scopes:
+            if doc is not None and question.channel in doc.scopes:
                 del pending[file_id]
             elif (reason := deps.state.file_failure(file_id, question.channel)) is not None:
                 notes.append(f"I couldn't read **{name}**: {reason}")

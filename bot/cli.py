@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 
@@ -38,6 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     teams_list.add_argument("--json", action="store_true")
     teams_list.set_defaults(handler=cmd_teams_list)
+    feedback = subparsers.add_parser("feedback", help="👍/👎 given in Slack", parents=common)
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
+    export = feedback_sub.add_parser(
+        "export",
+        help="the votes as a question set for bench/retrieval_eval.py (--questions FILE)",
+        parents=common,
+    )
+    export.add_argument("--json", action="store_true", help="JSON Lines, one question a line")
+    export.add_argument("-o", "--output", type=Path, help="write to this file (default stdout)")
+    export.set_defaults(handler=cmd_feedback_export)
     return parser
 
 
@@ -112,6 +123,36 @@ def cmd_teams_list(args: argparse.Namespace, console: Console) -> int:
         sys.stdout.write(render.table(headers, rows) + "\n")
     else:
         console.print("no installations yet: open /slack/install to add the app", markup=False)
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace, console: Console) -> int:
+    from bot.feedback_export import question_set, to_jsonl
+    from bot.settings import BotSettings
+    from bot.state import StateStore
+    from rag.database import make_engine
+
+    engine = make_engine(BotSettings().resolved_database_url)
+    try:
+        items = question_set(StateStore(engine).feedback())
+    finally:
+        engine.dispose()
+    failures = sum(1 for item in items if item.get("retrieval_failure"))
+    if args.json:
+        text = to_jsonl(items)
+    else:
+        text = "".join(
+            f"{'👎' if item['vote'] == 'down' else '👍'} "
+            f"{'retrieval failure' if item.get('retrieval_failure') else ', '.join(item['docs'])}"
+            f"  {item['question']}\n"
+            for item in items
+        )
+    if args.output is not None:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if args.verbosity > rag_cli.QUIET:
+        console.print(f"{len(items)} question(s), {failures} retrieval failure(s)", markup=False)
     return 0
 
 

@@ -6,6 +6,9 @@ FEEDBACK_UP = "ragbot_feedback_up"
 FEEDBACK_DOWN = "ragbot_feedback_down"
 MORE_SOURCES = "ragbot_more_sources"
 SHARE_ANSWER = "ragbot_share_answer"
+GOOD_SOURCE = "ragbot_good_source"  # after a 👎: which shown source was right
+READ_OLDER_FILES = "ragbot_read_older_files"
+ADD_TO_RAGBOT = "ragbot_add_to_ragbot"  # message shortcut (manifest.yml callback_id)
 
 # The bot token's scopes, asked for by the OAuth install flow (manifest.yml lists the same ones:
 # tests/test_manifest.py).

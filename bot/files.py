@@ -51,7 +51,7 @@ def file_changed(deps: Deps, file_id: str) -> bool:
 
 
 def file_deleted(deps: Deps, file_id: str) -> bool:
-    deps.jobs.cancel(f"ingest:{file_id}:*")
+    deps.jobs.cancel_file_ingestions(file_id)
     found = deps.kb.forget(file_id)
     logger.info("file %s deleted; forgotten=%s", file_id, found)
     return found

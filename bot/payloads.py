@@ -234,3 +234,73 @@ def parse_file(data: Mapping[str, Any] | None) -> SlackFile | None:
         channels=tuple(dict.fromkeys([*listed, *shares])),
         user=_str(data, "user"),
     )
+
+
+@dataclass(frozen=True)
+class MessageShortcut:
+    """A message shortcut (``message_action``): who used it on which message, and its files."""
+
+    callback_id: str
+    user: str
+    channel: str
+    message: MessageEvent
+    response_url: str | None
+
+
+def parse_message_shortcut(body: Mapping[str, Any] | None) -> MessageShortcut | None:
+    if not isinstance(body, Mapping) or body.get("type") != "message_action":
+        return None
+    user, channel, message = body.get("user"), body.get("channel"), body.get("message")
+    if not (isinstance(user, Mapping) and isinstance(channel, Mapping)):
+        return None
+    user_id, channel_id = _str(user, "id"), _str(channel, "id")
+    callback_id = _str(body, "callback_id")
+    if user_id is None or channel_id is None or callback_id is None:
+        return None
+    parsed = (
+        parse_message({**message, "channel": channel_id}) if isinstance(message, Mapping) else None
+    )
+    if parsed is None:
+        return None
+    return MessageShortcut(callback_id, user_id, channel_id, parsed, _str(body, "response_url"))
+
+
+@dataclass(frozen=True)
+class MessageEdit:
+    """``message_changed``: the message as it is now, and its text before."""
+
+    message: MessageEvent
+    previous_text: str
+
+
+def parse_message_edit(event: Mapping[str, Any] | None) -> MessageEdit | None:
+    if not isinstance(event, Mapping) or event.get("subtype") != "message_changed":
+        return None
+    current, previous = event.get("message"), event.get("previous_message")
+    channel = _str(event, "channel")
+    if not isinstance(current, Mapping) or channel is None:
+        return None
+    message = parse_message(
+        {**current, "channel": channel, "channel_type": event.get("channel_type")}
+    )
+    if message is None:
+        return None
+    before = previous.get("text") if isinstance(previous, Mapping) else None
+    return MessageEdit(message, before if isinstance(before, str) else "")
+
+
+@dataclass(frozen=True)
+class MessageDeletion:
+    """``message_deleted``: which message of which conversation is gone."""
+
+    channel: str
+    deleted_ts: str
+
+
+def parse_message_deletion(event: Mapping[str, Any] | None) -> MessageDeletion | None:
+    if not isinstance(event, Mapping) or event.get("subtype") != "message_deleted":
+        return None
+    channel, deleted_ts = _str(event, "channel"), _str(event, "deleted_ts")
+    if channel is None or deleted_ts is None:
+        return None
+    return MessageDeletion(channel, deleted_ts)

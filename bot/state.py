@@ -1,4 +1,5 @@
-"""The bot's own tables on the project database: dedupe keys, answered threads, answers, feedback.
+"""The bot's own tables on the project database: dedupe keys, answered threads, answers (and
+where they were posted), feedback, per-conversation settings.
 
 Message text is stored only where the product needs it (an answer a user may share or rate);
 it is never logged.
@@ -13,13 +14,23 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal, get_args
 
-from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select, update
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -76,6 +87,8 @@ class FeedbackRow(BotBase):
     answer: Mapped[str] = mapped_column(Text)
     chunk_ids: Mapped[str] = mapped_column(Text)  # JSON list
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    shown_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # the sources shown
+    good_source: Mapped[str | None] = mapped_column(String(255), nullable=True)  # chunk id
 
 
 class WebSourceRow(BotBase):
@@ -97,7 +110,32 @@ class JobRunRow(BotBase):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ChannelSettingRow(BotBase):
+    """What people set for one conversation with ``/docs`` (``/docs auto on|off``)."""
+
+    __tablename__ = "bot_channel_settings"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    auto_read: Mapped[bool] = mapped_column(Boolean)
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AnswerMessageRow(BotBase):
+    """Where the answer to a message was posted (edits re-answer it, deletions remove it)."""
+
+    __tablename__ = "bot_answer_messages"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    answer_ts: Mapped[str] = mapped_column(String(32))
+    answer_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 RunClaim = Literal["claimed", "running_elsewhere", "done"]
+NO_GOOD_SOURCE = "none"  # a 👎 voter said none of the sources shown was right
 BOT_MIGRATIONS = Path(__file__).parent / "migrations"
 BOT_VERSION_TABLE = "bot_alembic_version"
 
@@ -119,6 +157,17 @@ class StoredAnswer:
 
 
 @dataclass(frozen=True)
+class PostedAnswer:
+    """The answer to one message: where the question was, where the answer is."""
+
+    channel: str
+    question_ts: str
+    thread_ts: str
+    answer_ts: str
+    answer_id: str
+
+
+@dataclass(frozen=True)
 class FileFailure:
     """A shared file that could not be read, and why (shown on the Home tab)."""
 
@@ -136,6 +185,8 @@ class Feedback:
     question: str
     answer: str
     chunk_ids: tuple[str, ...]
+    shown: tuple[Citation, ...] = ()  # the sources the voter saw
+    good_source: str | None = None  # chunk id they marked right, NO_GOOD_SOURCE, or unmarked
 
 
 def _citation(data: dict[str, object]) -> Citation:
@@ -307,11 +358,15 @@ class StateStore:
                 row.answer_id, row.channel, row.user, row.question, row.text, row.kind, sources
             )
 
-    def record_feedback(self, answer_id: str, user: str, vote: int) -> bool:
-        """Store (or change) one user's vote on an answer, with its question and chunk ids."""
+    def record_feedback(
+        self, answer_id: str, user: str, vote: int, shown: Sequence[Citation] = ()
+    ) -> bool:
+        """Store (or change) one user's vote on an answer: its question, the sources shown and
+        their chunk ids (all the answer's sources when ``shown`` is empty)."""
         stored = self.answer(answer_id)
         if stored is None:
             return False
+        seen = list(shown) or list(stored.sources)
         with self._sessions() as session, session.begin():
             session.execute(
                 delete(FeedbackRow).where(
@@ -328,10 +383,25 @@ class StateStore:
                     vote=1 if vote > 0 else -1,
                     question=stored.question,
                     answer=stored.text,
-                    chunk_ids=json.dumps([c.chunk_id for c in stored.sources]),
+                    chunk_ids=json.dumps([c.chunk_id for c in seen]),
+                    shown_json=json.dumps([c.to_dict() for c in seen]),
                 )
             )
         return True
+
+    def mark_good_source(self, answer_id: str, user: str, chunk_id: str) -> bool:
+        """After a 👎: which shown source was right (``NO_GOOD_SOURCE``: none of them)."""
+        with self._sessions() as session, session.begin():
+            result = session.execute(
+                update(FeedbackRow)
+                .where(
+                    FeedbackRow.team == self.team,
+                    FeedbackRow.answer_id == answer_id,
+                    FeedbackRow.user == user,
+                )
+                .values(good_source=chunk_id[:255])
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     def feedback(self) -> list[Feedback]:
         with self._sessions() as session:
@@ -346,9 +416,64 @@ class StateStore:
                     r.question,
                     r.answer,
                     tuple(json.loads(r.chunk_ids)),
+                    tuple(_citation(d) for d in json.loads(r.shown_json or "[]")),
+                    r.good_source,
                 )
                 for r in rows
             ]
+
+    # --- per-conversation settings (/docs auto on|off) -----------------------------------
+    def auto_read(self, channel: str) -> bool:
+        """Whether files shared in ``channel`` are read without being asked (default: yes)."""
+        with self._sessions() as session:
+            row = session.get(ChannelSettingRow, (self.team, channel))
+            return True if row is None else row.auto_read
+
+    def set_auto_read(self, channel: str, on: bool, user: str) -> None:
+        with self._sessions() as session, session.begin():
+            row = session.get(ChannelSettingRow, (self.team, channel))
+            if row is None:
+                session.add(
+                    ChannelSettingRow(
+                        team=self.team, channel=channel, auto_read=on, changed_by=user
+                    )
+                )
+            else:
+                row.auto_read, row.changed_by, row.changed_at = on, user, _now()
+
+    # --- where answers went (edited and deleted questions) -------------------------------
+    def remember_answer(self, posted: PostedAnswer) -> None:
+        """Record (or, after an edit, replace) the answer to one message."""
+        with self._sessions() as session, session.begin():
+            session.merge(
+                AnswerMessageRow(
+                    team=self.team,
+                    channel=posted.channel,
+                    question_ts=posted.question_ts,
+                    thread_ts=posted.thread_ts,
+                    answer_ts=posted.answer_ts,
+                    answer_id=posted.answer_id,
+                )
+            )
+
+    def answer_to(self, channel: str, question_ts: str) -> PostedAnswer | None:
+        with self._sessions() as session:
+            row = session.get(AnswerMessageRow, (self.team, channel, question_ts))
+            if row is None:
+                return None
+            return PostedAnswer(
+                row.channel, row.question_ts, row.thread_ts, row.answer_ts, row.answer_id
+            )
+
+    def forget_answer(self, channel: str, question_ts: str) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(
+                delete(AnswerMessageRow).where(
+                    AnswerMessageRow.team == self.team,
+                    AnswerMessageRow.channel == channel,
+                    AnswerMessageRow.question_ts == question_ts,
+                )
+            )
 
     # --- web sources (/docs add) ----------------------------------------------------------
     def add_web_source(self, doc_id: str, url: str, user: str) -> None:
@@ -374,5 +499,12 @@ class StateStore:
     def forget_team(self) -> None:
         """Drop the team's answers, feedback, links and answered threads."""
         with self._sessions() as session, session.begin():
-            for table in (AnswerRow, FeedbackRow, WebSourceRow, AnsweredThread):
+            for table in (
+                AnswerRow,
+                FeedbackRow,
+                WebSourceRow,
+                AnsweredThread,
+                ChannelSettingRow,
+                AnswerMessageRow,
+            ):
                 session.execute(delete(table).where(table.team == self.team))

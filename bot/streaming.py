@@ -60,6 +60,15 @@ class ThreadWriter:
     def started(self) -> bool:
         return self._sent > 0
 
+    @property
+    def message_ts(self) -> str | None:
+        """The answer message, once Slack has it (streamed or posted)."""
+        return self._stream.ts if self._stream is not None else self.ts
+
+    def replace(self, ts: str) -> None:
+        """Write into an existing answer message (an edited question) instead of a new one."""
+        self.mode, self.ts = "update", ts
+
     def append(self, delta: str) -> None:
         self.text += delta
         if time.monotonic() - self._last >= self.interval or not self.started:
@@ -75,7 +84,7 @@ class ThreadWriter:
     def fail(self, user_message: str) -> None:
         """Replace the pending answer with a clear message (keeping any text already shown)."""
         note = error_text(user_message)
-        if not self.started:
+        if not self.started and self.ts is None:
             self.client.chat_postMessage(channel=self.channel, thread_ts=self.thread_ts, text=note)
             return
         if self.mode == "stream" and self._stream is not None:

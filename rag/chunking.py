@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from docling_core.transforms.chunker.doc_chunk import DocMeta
 from docling_core.transforms.chunker.hybrid_chunker import HybridChunker
@@ -61,32 +60,46 @@ def _tiktoken_tokenizer(max_tokens: int) -> BaseTokenizer | None:
 class Chunker:
     """Cuts a DoclingDocument into chunks that keep their headings and page numbers.
 
-    With ``table_rows`` tables are written row by row with their caption and header repeated in
-    every chunk (``rag.table_serializer``); otherwise Docling's default triplets are used.
+    Tables that ``rag.pdf_tables`` rebuilt from a PDF's text positions are written row by row,
+    their caption and header repeated in every chunk (``rag.table_serializer``); Docling's own
+    tables (HTML, Office, the standard PDF pipeline) keep Docling's serializer, which measured
+    better on them (TAT-QA, docs/benchmarks.md).
     """
 
-    def __init__(self, tokenizer: BaseTokenizer, *, table_rows: bool = True) -> None:
-        options: dict[str, Any] = {}
-        if table_rows:
-            from rag.table_serializer import RowTableSerializerProvider
+    def __init__(self, tokenizer: BaseTokenizer) -> None:
+        from rag.table_serializer import RowTableSerializerProvider
 
-            options["serializer_provider"] = RowTableSerializerProvider()
-        self._chunker = HybridChunker(tokenizer=tokenizer, merge_peers=True, **options)
+        self._docling = HybridChunker(tokenizer=tokenizer, merge_peers=True)
+        self._rows = HybridChunker(
+            tokenizer=tokenizer,
+            merge_peers=True,
+            serializer_provider=RowTableSerializerProvider(),
+        )
 
-    def chunk(self, document: DoclingDocument, identity: Identity | None = None) -> list[Chunk]:
+    def chunk(
+        self,
+        document: DoclingDocument,
+        identity: Identity | None = None,
+        *,
+        table_rows: bool = False,
+    ) -> list[Chunk]:
         """Chunks of ``document``; ``identity`` (the document's title and name) is prepended to
-        what each chunk is embedded and indexed with, never to what is shown."""
-        return list(self._iter_chunks(document, identity or Identity()))
+        what each chunk is embedded and indexed with, never to what is shown. ``table_rows``:
+        write its tables row by row (tables rebuilt from positions)."""
+        chunker = self._rows if table_rows else self._docling
+        return list(self._iter_chunks(chunker, document, identity or Identity()))
 
-    def _iter_chunks(self, document: DoclingDocument, identity: Identity) -> Iterator[Chunk]:
+    def _iter_chunks(
+        self, chunker: HybridChunker, document: DoclingDocument, identity: Identity
+    ) -> Iterator[Chunk]:
         index = 0
-        for raw in self._chunker.chunk(dl_doc=document):
+        for raw in chunker.chunk(dl_doc=document):
             meta = DocMeta.model_validate(raw.meta)
             text = raw.text.strip()
             if not text:
                 continue
             pages = sorted({prov.page_no for item in meta.doc_items for prov in (item.prov or [])})
-            context = self._chunker.contextualize(chunk=raw)
+            context = chunker.contextualize(chunk=raw)
             prefix = identity.for_chunk(meta.headings or ())
             yield Chunk(
                 index=index,

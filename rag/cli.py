@@ -140,7 +140,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     forget.set_defaults(handler=cmd_docs_forget)
     gc = docs_sub.add_parser(
         "gc",
-        help="delete chunks no document points at (left by a crash); run while nothing ingests",
+        help="delete chunks no document points at (left by a crash); ingestions in flight are "
+        "left alone",
         parents=common,
     )
     gc.set_defaults(handler=cmd_docs_gc)

@@ -22,7 +22,6 @@ import re
 import threading
 import zipfile
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from docling.datamodel.document import ConversionResult
 from docling.document_converter import DocumentConverter, FormatOption
 from docling_core.types.doc import DoclingDocument
 
+from rag.components import component
 from rag.errors import (
     ConversionTimeoutError,
     CorruptDocumentError,
@@ -88,6 +88,9 @@ XML_DOCTYPES = {
 }
 MAX_UNZIPPED_RATIO = 100  # office files compress text well, but not this well: zip bombs do
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+# Docling stops a paginated conversion at its first page (batch) boundary after
+# ``document_timeout``; this is how long that last page may take before we stop waiting.
+TIMEOUT_GRACE_S = 60.0
 # PDF, zip (Office), PNG, JPEG, GIF, Windows and Linux executables: never text, whatever the name
 BINARY_SIGNATURES = (
     b"%PDF",
@@ -107,6 +110,7 @@ class Converted:
     tables: int
     seconds: float
     pipeline: str
+    rebuilt_tables: bool = False  # tables rebuilt by rag.pdf_tables (written row by row)
 
 
 def detect_format(name: str) -> InputFormat:
@@ -124,6 +128,7 @@ class Converter:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._build_lock = threading.RLock()
         self.remote = RemoteConverter(settings) if settings.docling_url else None
         if self.remote is not None:
             self.pdf_pipeline = self.remote.label
@@ -132,8 +137,9 @@ class Converter:
             self.pdf_pipeline = resolve_pdf_pipeline(settings.pdf_pipeline)
             self.ocr = self.pdf_pipeline == "standard"
 
-    @cached_property
+    @component
     def _docling(self) -> DocumentConverter:
+        """Built once, even when several ingestions start at the same time."""
         return DocumentConverter(format_options=self._format_options())
 
     def _format_options(self) -> dict[InputFormat, FormatOption]:
@@ -147,6 +153,7 @@ class Converter:
             PdfFormatOption,
         )
 
+        # Docling's own timeout: past it, the pipeline stops at the next page and frees it.
         timeout = self.settings.convert_timeout_s
         if self.pdf_pipeline == "standard":
             options = PdfPipelineOptions(do_ocr=True, do_table_structure=True)
@@ -219,7 +226,11 @@ class Converter:
         from rag.pdf_tables import rebuild_tables
 
         document, tables = rebuild_tables(converted.document)
-        return dataclasses.replace(converted, document=document, tables=tables)
+        if document is converted.document:  # Docling's own tables, or nothing to rebuild
+            return converted
+        return dataclasses.replace(
+            converted, document=document, tables=tables, rebuilt_tables=tables > 0
+        )
 
     def check_size(self, size: int) -> None:
         limit = self.settings.max_file_bytes
@@ -231,7 +242,14 @@ class Converter:
             )
 
     def _run_with_timeout(self, name: str, data: bytes) -> tuple[ConversionResult, float]:
-        """Run Docling in a worker thread so a stuck conversion can't block the caller forever."""
+        """Run Docling in a worker thread so a stuck conversion can't block the caller forever.
+
+        PDFs and images stop themselves at Docling's ``document_timeout`` (checked after each
+        page), so the thread has ended, its memory freed, when their timeout is reported. Other
+        formats are read in one call that Docling can't interrupt; their size is capped
+        (``check_size``, the zip checks), and one still running at the deadline is left to finish
+        in the background.
+        """
         import time
 
         outcome: dict[str, Any] = {}
@@ -252,8 +270,9 @@ class Converter:
 
         thread = threading.Thread(target=work, name="docling-convert", daemon=True)
         thread.start()
-        thread.join(self.settings.convert_timeout_s)
+        thread.join(self.settings.convert_timeout_s + TIMEOUT_GRACE_S)
         if thread.is_alive():
+            logger.warning("a conversion is still running after its timeout; left to finish")
             raise ConversionTimeoutError(f"conversion exceeded {self.settings.convert_timeout_s}s")
         if "error" in outcome:
             raise _classify(outcome["error"]) from outcome["error"]
@@ -262,10 +281,12 @@ class Converter:
     def _check_result(
         self, result: ConversionResult, fmt: InputFormat, seconds: float
     ) -> Converted:
-        from docling.datamodel.base_models import ConversionStatus
+        from docling.datamodel.base_models import ConversionStatus, FailureCategory
 
+        messages = "; ".join(e.error_message for e in result.errors)[:500]
+        if any(e.category == FailureCategory.TIMEOUT for e in result.errors):
+            raise ConversionTimeoutError(messages)  # stopped part-way: never a truncated document
         if result.status not in (ConversionStatus.SUCCESS, ConversionStatus.PARTIAL_SUCCESS):
-            messages = "; ".join(e.error_message for e in result.errors)[:500]
             if "timeout" in messages.lower():
                 raise ConversionTimeoutError(messages)
             raise CorruptDocumentError(f"docling status {result.status.value}: {messages}")

@@ -63,7 +63,7 @@ class DocumentRequest:
 def route(question: str, documents: Sequence[DocumentInfo]) -> DocumentRequest | None:
     """The whole-document request ``question`` makes of ``documents``, or None (retrieval)."""
     text = " ".join(question.lower().split())
-    ready = [d for d in documents if d.status == "ready" and d.chunks > 0]
+    ready = [d for d in documents if d.chunks > 0]
     if not text or not ready:
         return None
     named = named_documents(text, ready)

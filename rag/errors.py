@@ -72,6 +72,12 @@ class ConversionTimeoutError(IngestError):
     user_message = "This file took too long to read; it may be very large or complex."
 
 
+class DocumentForgottenError(IngestError):
+    """The document was removed while it was being read; it is not added back."""
+
+    user_message = "This file was removed while I was reading it, so I didn't add it."
+
+
 # --- models -----------------------------------------------------------------------------
 class ModelError(RagError):
     user_message = "The language model service failed. Please try again in a moment."

@@ -14,10 +14,12 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING
 
+from rag.components import component
 from rag.embeddings import Embedder, make_embedder
 from rag.models import (
     GLOBAL_SCOPE,
@@ -43,36 +45,9 @@ if TYPE_CHECKING:  # the heavy parts (Docling, transformers, openai) are importe
     from rag.llm import ChatModel
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class component(Generic[T]):  # noqa: N801  (used like functools.cached_property)
-    """A cached property built once even when several threads ask for it at the same time.
-
-    ``functools.cached_property`` has no lock: two Slack events arriving during start-up could
-    each build an embedding model or a Milvus client.
-    """
-
-    def __init__(self, build: Callable[[Any], T]) -> None:
-        self.build = build
-        self.name = build.__name__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, instance: Any, owner: type | None = None) -> T:
-        if instance is None:
-            return self  # type: ignore[return-value]
-        cached = instance.__dict__.get(self.name, _MISSING)
-        if cached is not _MISSING:
-            return cached
-        with instance._build_lock:
-            if self.name not in instance.__dict__:
-                instance.__dict__[self.name] = self.build(instance)
-            return instance.__dict__[self.name]
-
-
-_MISSING = object()
+# How long an ingestion may go without a sign of life (it gives one just before storing its
+# chunks) before the orphan sweep takes it for dead; storing takes seconds to minutes.
+ORPHAN_GRACE = timedelta(hours=1)
 
 
 class KnowledgeBase:
@@ -88,7 +63,6 @@ class KnowledgeBase:
         self.tenant = DEFAULT_TENANT
         self._embedder = embedder
         self._chat = chat
-        self._lock = threading.Lock()  # one ingestion writes at a time
         self._build_lock = threading.RLock()  # components are built once
         self._root = self
         self._tenants: dict[str, KnowledgeBase] = {}
@@ -136,10 +110,7 @@ class KnowledgeBase:
     def chunker(self) -> Chunker:
         from rag.chunking import Chunker, make_tokenizer
 
-        return Chunker(
-            make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens),
-            table_rows=self.settings.table_rows,
-        )
+        return Chunker(make_tokenizer(self.embedder.name, self.settings.chunk_max_tokens))
 
     @component
     def chat(self) -> ChatModel | None:
@@ -190,10 +161,9 @@ class KnowledgeBase:
 
     def forget_tenant(self) -> int:
         """Remove every document and chunk of this knowledge base's tenant; returns how many
-        documents there were."""
-        with self._lock:
-            removed = self.registry.forget_tenant()
-            self.store.delete_tenant()
+        documents there were. Its ingestions in flight are cancelled (they never activate)."""
+        removed = self.registry.forget_tenant()
+        self.store.delete_tenant()
         return removed
 
     # --- ingest --------------------------------------------------------------------------
@@ -205,8 +175,7 @@ class KnowledgeBase:
         doc_id: str | None = None,
         progress: Progress = no_progress,
     ) -> IngestReceipt:
-        with self._lock:  # one ingestion writes at a time; searches are not blocked
-            return self.ingestor.ingest_path(path, scopes=scopes, doc_id=doc_id, progress=progress)
+        return self.ingestor.ingest_path(path, scopes=scopes, doc_id=doc_id, progress=progress)
 
     def ingest_bytes(
         self,
@@ -218,10 +187,10 @@ class KnowledgeBase:
         origin: str | None = None,
         progress: Progress = no_progress,
     ) -> IngestReceipt:
-        with self._lock:
-            return self.ingestor.ingest_bytes(
-                data, source, scopes=scopes, doc_id=doc_id, origin=origin, progress=progress
-            )
+        """Several files may be ingested at once (``rag.ingest``); searches are never blocked."""
+        return self.ingestor.ingest_bytes(
+            data, source, scopes=scopes, doc_id=doc_id, origin=origin, progress=progress
+        )
 
     def ingest_url(
         self,
@@ -265,22 +234,30 @@ class KnowledgeBase:
         return left
 
     def forget(self, doc_id: str) -> bool:
-        """Remove a document: invisible at once (registry), then its chunks are deleted."""
-        known = self.registry.forget(doc_id) is not None
-        self.store.delete_document(doc_id)
+        """Remove a document: invisible at once (registry), then its chunks are deleted.
+
+        Takes the document's lock (an ingestion storing it finishes first) and cancels its
+        ingestions in flight, so a document being read is not brought back afterwards.
+        """
+        with self.registry.document_lock(doc_id):
+            known = self.registry.forget(doc_id) is not None
+            self.store.delete_document(doc_id)
         return known
 
-    def remove_orphan_chunks(self) -> int:
+    def remove_orphan_chunks(self, grace: timedelta = ORPHAN_GRACE) -> int:
         """Delete chunks of versions the registry doesn't point at (e.g. left by a crash).
 
         Returns how many versions were removed. Orphans are never searchable (searches only see
-        active versions), so this only reclaims space; run it while no ingestion is in flight.
+        active versions), so this only reclaims space. Chunks of an ingestion in flight are kept;
+        an ingestion silent for longer than ``grace`` (its process died) is given up, and it can
+        no longer activate. Safe while other processes ingest.
         """
-        with self._lock:
-            active = set(self.registry.all_active_versions())
-            orphans = self.store.versions() - active
-            for version in orphans:
-                self.store.delete_version(version)
+        stored = self.store.versions()  # first: anything stored later is in flight or live
+        orphans = stored - self.registry.live_versions(grace)
+        for version in orphans:
+            self.store.delete_version(version)
+        if orphans:
+            logger.info("removed the chunks of %d orphaned version(s)", len(orphans))
         return len(orphans)
 
     def stats(self) -> dict[str, object]:
@@ -332,7 +309,6 @@ class TenantKnowledgeBase(KnowledgeBase):
         self.tenant = tenant
         self._embedder = root._embedder
         self._chat = root._chat
-        self._lock = root._lock
         self._build_lock = threading.RLock()
         self._root = root
         self._tenants = root._tenants

@@ -166,12 +166,10 @@ class DocumentInfo:
     url: str | None
     origin: str | None
     scopes: tuple[str, ...]
-    status: str
     pages: int
     chunks: int
     tables: int
     content_hash: str | None
-    error: str | None
     updated_at: datetime | None
 
     def to_dict(self) -> dict[str, Any]:

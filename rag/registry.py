@@ -8,14 +8,23 @@ The registry is the commit point of an ingestion: chunks of a new version are wr
 first, invisible to searches, and become visible in one SQL transaction that points the document
 at the new version. Searches only look at active versions, so readers never see a half-written or
 mixed document.
+
+An ingestion in flight holds an ``ingestions`` row from its start until it activates or fails.
+Forgetting a document deletes its rows, and activation requires the row, so a document forgotten
+while it is being read never comes back. The rows also tell the orphan sweep which unreferenced
+chunks may still be on their way in (``live_versions``).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+import hashlib
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -28,12 +37,13 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, sessionmaker
 
 from rag import migrate
 from rag.database import Base, make_engine
-from rag.errors import EmbeddingModelMismatchError
+from rag.errors import DocumentForgottenError, EmbeddingModelMismatchError
 from rag.models import GLOBAL_SCOPE, NO_GLOBAL_SCOPE, DocumentInfo
 
 
@@ -54,8 +64,6 @@ class DocumentRow(Base):
     origin: Mapped[str | None] = mapped_column(Text)  # file path, Slack file id or URL
     content_hash: Mapped[str | None] = mapped_column(String(64))
     active_version: Mapped[str | None] = mapped_column(String(300), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="ready")
-    error: Mapped[str | None] = mapped_column(Text)
     pages: Mapped[int] = mapped_column(Integer, default=0)
     chunks: Mapped[int] = mapped_column(Integer, default=0)
     tables: Mapped[int] = mapped_column(Integer, default=0)
@@ -83,6 +91,18 @@ class ScopeRow(Base):
     doc_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     scope: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
     document: Mapped[DocumentRow] = relationship(back_populates="scopes")
+
+
+class IngestionRow(Base):
+    """An ingestion in flight (no foreign key: a new document has no row until it activates)."""
+
+    __tablename__ = "ingestions"
+
+    ingestion_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), default=DEFAULT_TENANT, server_default="")
+    doc_id: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[str] = mapped_column(String(300))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class MetaRow(Base):
@@ -113,10 +133,11 @@ class Registry:
         self.engine = make_engine(database_url)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._document_locks = _KeyedLocks()
         self.tenant = DEFAULT_TENANT
 
     def for_tenant(self, tenant: str) -> Registry:
-        """The same database, seen by ``tenant`` alone (the engine is shared)."""
+        """The same database, seen by ``tenant`` alone (the engine and locks are shared)."""
         view = copy.copy(self)
         view.tenant = tenant
         return view
@@ -231,10 +252,74 @@ class Registry:
             ).all()
         return {t: {"documents": int(d), "chunks": int(c)} for t, d, c in rows}
 
-    # --- writes ----------------------------------------------------------------------------
-    def activate(self, new: NewVersion) -> str | None:
-        """Point the document at its new version in one transaction; returns the old version."""
+    def live_versions(self, grace: timedelta) -> set[str]:
+        """Versions whose chunks must stay: active ones, and those of ingestions in flight.
+
+        An ingestion silent for longer than ``grace`` (its process died) is dropped first, so it
+        can no longer activate and its chunks count as orphans. Ingestions are read before active
+        versions: one that activates in between is then seen as active, never missed.
+        """
+        cutoff = _now() - grace
         with self.session() as session, session.begin():
+            session.execute(delete(IngestionRow).where(IngestionRow.heartbeat_at < cutoff))
+        with self.session() as session:
+            in_flight = set(session.scalars(select(IngestionRow.version)))
+        return in_flight | set(self.all_active_versions())  # every tenant's
+
+    # --- writes ----------------------------------------------------------------------------
+    @contextmanager
+    def document_lock(self, doc_id: str) -> Iterator[None]:
+        """Hold the document while its chunks are stored and activated, or while it is forgotten.
+
+        A lock per document within this process; on PostgreSQL also a transaction-level advisory
+        lock, so web and worker processes sharing the database take turns too.
+        """
+        key = f"{self.tenant}/{doc_id}" if self.tenant else doc_id  # ids repeat across tenants
+        with self._document_locks.hold(key):
+            if self.engine.dialect.name != "postgresql":
+                yield
+                return
+            with self.engine.begin() as connection:
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(key)}
+                )
+                yield
+
+    def begin_ingestion(self, doc_id: str, version: str) -> str:
+        """Record an ingestion in flight; returns its id for ``touch``/``activate``/``end``."""
+        ingestion_id = uuid.uuid4().hex
+        with self.session() as session, session.begin():
+            session.add(
+                IngestionRow(
+                    ingestion_id=ingestion_id, tenant=self.tenant, doc_id=doc_id, version=version
+                )
+            )
+        return ingestion_id
+
+    def touch_ingestion(self, ingestion_id: str) -> None:
+        """Say the ingestion is still alive (before storing chunks); raises if it was forgotten."""
+        with self.session() as session, session.begin():
+            row = session.get(IngestionRow, ingestion_id, with_for_update=True)
+            if row is None:
+                raise DocumentForgottenError(f"ingestion {ingestion_id} was cancelled")
+            row.heartbeat_at = _now()
+
+    def end_ingestion(self, ingestion_id: str) -> None:
+        """Drop the ingestion's row (it failed, or has activated and the row is already gone)."""
+        with self.session() as session, session.begin():
+            session.execute(delete(IngestionRow).where(IngestionRow.ingestion_id == ingestion_id))
+
+    def activate(self, new: NewVersion, ingestion_id: str) -> str | None:
+        """Point the document at its new version in one transaction; returns the old version.
+
+        Raises ``DocumentForgottenError`` (and changes nothing) when the document was forgotten
+        since the ingestion began.
+        """
+        with self.session() as session, session.begin():
+            ingestion = session.get(IngestionRow, ingestion_id, with_for_update=True)
+            if ingestion is None:
+                raise DocumentForgottenError(f"{new.doc_id} was forgotten while being ingested")
+            session.delete(ingestion)
             row = session.get(DocumentRow, self._key(new.doc_id), with_for_update=True)
             if row is None:
                 row = DocumentRow(tenant=self.tenant, doc_id=new.doc_id)
@@ -243,7 +328,6 @@ class Registry:
             row.source, row.url, row.origin = new.source, new.url, new.origin
             row.content_hash, row.active_version = new.content_hash, new.version
             row.pages, row.chunks, row.tables = new.pages, new.chunks, new.tables
-            row.status, row.error = "ready", None
             _add_scopes(row, new.scopes)
         return old_version if old_version != new.version else None
 
@@ -272,8 +356,14 @@ class Registry:
             return tuple(sorted(s.scope for s in row.scopes))
 
     def forget(self, doc_id: str) -> str | None:
-        """Remove the document; returns its active version so its chunks can be deleted."""
+        """Remove the document and cancel its ingestions in flight; returns its active version
+        so its chunks can be deleted."""
         with self.session() as session, session.begin():
+            session.execute(
+                delete(IngestionRow).where(
+                    IngestionRow.tenant == self.tenant, IngestionRow.doc_id == doc_id
+                )
+            )
             row = session.get(DocumentRow, self._key(doc_id))
             if row is None:
                 return None
@@ -284,6 +374,7 @@ class Registry:
     def forget_tenant(self) -> int:
         """Remove every document of the tenant; returns how many there were."""
         with self.session() as session, session.begin():
+            session.execute(delete(IngestionRow).where(IngestionRow.tenant == self.tenant))
             session.execute(delete(ScopeRow).where(ScopeRow.tenant == self.tenant))
             result = session.execute(delete(DocumentRow).where(DocumentRow.tenant == self.tenant))
             return int(getattr(result, "rowcount", 0) or 0)
@@ -310,11 +401,39 @@ def _to_info(row: DocumentRow) -> DocumentInfo:
         url=row.url,
         origin=row.origin,
         scopes=tuple(sorted(s.scope for s in row.scopes)),
-        status=row.status,
         pages=row.pages,
         chunks=row.chunks,
         tables=row.tables,
         content_hash=row.content_hash,
-        error=row.error,
         updated_at=row.updated_at,
     )
+
+
+def _lock_key(doc_id: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) for a document."""
+    digest = hashlib.sha256(f"ragbot-document:{doc_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class _KeyedLocks:
+    """One lock per key, kept only while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)

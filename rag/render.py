@@ -120,5 +120,5 @@ def key_values(items: Mapping[str, object]) -> str:
 
 
 def documents_table(docs: Sequence[DocumentInfo]) -> str:
-    rows = [(d.doc_id, d.source, ",".join(d.scopes), d.pages, d.chunks, d.status) for d in docs]
-    return table(("doc_id", "source", "scopes", "pages", "chunks", "status"), rows)
+    rows = [(d.doc_id, d.source, ",".join(d.scopes), d.pages, d.chunks) for d in docs]
+    return table(("doc_id", "source", "scopes", "pages", "chunks"), rows)

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         "(not shown to people), so questions that name a company or period find it.",
     )
     bm25_stemming: bool = Field(
-        True,
+        False,
         description="Index words by their English stem for BM25 ('flows' finds 'flow'). Set "
         "when a collection is created; an existing collection keeps its analyzer.",
     )

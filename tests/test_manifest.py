@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.constants import SUGGESTED_PROMPTS
+from bot.constants import ADD_TO_RAGBOT, SUGGESTED_PROMPTS
 from tests.fakes.slack_rules import (
     MANIFEST,
     manifest_events,
@@ -45,6 +45,7 @@ EVENT_SCOPES = {
     "file_unshared": "files:read",
     "assistant_thread_started": "assistant:write",
     "assistant_thread_context_changed": "assistant:write",
+    "member_joined_channel": "channels:read",  # groups:read for private channels
     "app_home_opened": "",  # needs no scope (event reference)
     "app_uninstalled": "",  # "Required scopes: none" (event reference)
     "tokens_revoked": "",  # "Required scopes: none" (event reference)
@@ -73,7 +74,7 @@ def scope_needs() -> list[tuple[str, tuple[str, ...]]]:
         (event, (EVENT_SCOPES[event],) if EVENT_SCOPES[event] else ())
         for event in sorted(manifest_events())
     ]
-    needs.append(("slash commands", ("commands",)))
+    needs.append(("slash commands and shortcuts", ("commands",)))
     return needs
 
 
@@ -101,6 +102,14 @@ def test_every_subscribed_event_has_a_listener() -> None:
     for event in manifest_events():
         name = event.split(".")[0]
         assert f'"{name}"' in source or name.startswith("assistant_thread"), event
+
+
+def test_every_shortcut_has_a_listener() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    shortcuts = manifest["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", ADD_TO_RAGBOT)]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in BOT.rglob("*.py"))
+    assert "app.shortcut(ADD_TO_RAGBOT)" in source
 
 
 def test_the_manifest_suggests_the_prompts_the_bot_sets() -> None:

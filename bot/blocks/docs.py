@@ -16,16 +16,17 @@ HELP_TEXT = (
     "• `/docs forget <name>` — remove a document from my knowledge base\n"
     "• `/docs reindex` — read this conversation's documents again\n"
     "• `/docs add <url>` — add a web page or document link (refreshed regularly)\n"
+    "• `/docs auto on|off` — whether I read files shared here by myself (default on)\n"
     "• `/docs help` — this help\n"
-    "Share a file in a channel I'm in and I'll read it; ask me with an @mention or `/ask`."
+    "Share a file in a channel I'm in and I'll read it (older files: *Add to ragbot* in the "
+    "message's menu); ask me with an @mention or `/ask`."
 )
 
 
 def doc_line(doc: DocumentInfo) -> str:
     title = link(doc.url, doc.source) if doc.url else f"*{escape(doc.source)}*"
     where = " · everywhere" if GLOBAL_SCOPE in doc.scopes else ""
-    state = "" if doc.status == "ready" else f" · _{doc.status}_"
-    return f"• {title} — {doc.pages} pages, {doc.chunks} chunks{where}{state}"
+    return f"• {title} — {doc.pages} pages, {doc.chunks} chunks{where}"
 
 
 def docs_list_blocks(docs: Sequence[DocumentInfo]) -> list[Block]:

@@ -20,6 +20,7 @@ from bot.blocks.ingest import (
 )
 from bot.deps import Deps
 from bot.payloads import SlackFile, parse_file
+from bot.readable import unreadable_reason
 from bot.runtime import team_runtime
 from rag.errors import IngestError
 from rag.models import SourceInfo
@@ -74,7 +75,11 @@ def ingest_file(
     user: str | None = None,
     thread_ts: str | None = None,
 ) -> None:
-    """Read a file into the knowledge base, reporting progress and the result in its thread.
+    """Read a file into the knowledge base, reporting progress and the receipt in its thread.
+
+    A file ragbot doesn't read (unknown type, an image without OCR) is skipped without a word
+    (a mention explains it, see ``bot.readable``); any other failure goes privately to who
+    shared it, and the public "Reading…" note is removed.
 
     ``user``/``thread_ts`` say who shared it and where, for when Slack won't give the file: a
     failed lookup (5xx, ``ratelimited`` after retries, network) or a file the bot may not open
@@ -108,21 +113,22 @@ def ingest_file(
     thread_ts = slack_file.share_ts(post_channel) or thread_ts
     if thread_ts is not None:  # the receipt's thread is a bot thread: questions there are answered
         deps.state.mark_thread(post_channel, thread_ts)
-    if existing and existing.status == "ready" and not force:
+    if existing and not force:
         deps.kb.add_scopes(file_id, scopes)
         _post(deps, post_channel, thread_ts, shared_here_text(slack_file.name), None)
         return
+    unreadable = unreadable_reason(deps, slack_file.name)
+    if unreadable is not None:  # not a document ragbot reads: no reply (a mention explains it)
+        logger.info("file %s is not a format ragbot reads; ignored", file_id)
+        _note_failure(deps, file_id, channel, unreadable)
+        return
+    sharer = user or slack_file.user
     try:
-        deps.kb.converter.check_format(slack_file.name)  # before the download
         deps.kb.converter.check_size(slack_file.size)
     except IngestError as err:
         _note_failure(deps, file_id, channel, err.user_message)
-        _post(
-            deps,
-            post_channel,
-            thread_ts,
-            failure_text(slack_file.name, err.user_message),
-            failure_blocks(slack_file.name, err.user_message),
+        _tell_sharer(
+            deps, post_channel, thread_ts, sharer, failure_text(slack_file.name, err.user_message)
         )
         return
     progress_ts = _post(
@@ -132,16 +138,13 @@ def ingest_file(
         progress_text(slack_file.name),
         progress_blocks(slack_file.name),
     )
-    report = _Reporter(deps, post_channel, progress_ts, thread_ts)
+    report = _Reporter(deps, post_channel, progress_ts, thread_ts, sharer)
     try:
         data = download(deps, slack_file)
         if data is None:
             _allow_share_again(deps, file_id, channel)
             _note_failure(deps, file_id, channel, DOWNLOAD_FAILED)
-            report.final(
-                failure_text(slack_file.name, DOWNLOAD_FAILED),
-                failure_blocks(slack_file.name, DOWNLOAD_FAILED),
-            )
+            report.failed(slack_file.name, DOWNLOAD_FAILED)
             return
         receipt = deps.kb.ingest_bytes(
             data,
@@ -154,19 +157,13 @@ def ingest_file(
     except IngestError as err:
         logger.info("file %s not ingested: %s", file_id, type(err).__name__)
         _note_failure(deps, file_id, channel, err.user_message)
-        report.final(
-            failure_text(slack_file.name, err.user_message),
-            failure_blocks(slack_file.name, err.user_message),
-        )
+        report.failed(slack_file.name, err.user_message)
         return
     except Exception:
         logger.exception("ingesting file %s failed", file_id)
         _allow_share_again(deps, file_id, channel)
         _note_failure(deps, file_id, channel, INTERNAL_FAILURE)
-        report.final(
-            failure_text(slack_file.name, INTERNAL_FAILURE),
-            failure_blocks(slack_file.name, INTERNAL_FAILURE),
-        )
+        report.failed(slack_file.name, INTERNAL_FAILURE)
         return
     logger.info("file %s ingested: %s, %d chunks", file_id, receipt.outcome, receipt.chunks)
     report.final(receipt_text(receipt), receipt_blocks(receipt))
@@ -181,14 +178,17 @@ def _note_failure(deps: Deps, file_id: str, channel: str | None, reason: str) ->
 def _tell_sharer(
     deps: Deps, channel: str | None, thread_ts: str | None, user: str | None, text: str
 ) -> None:
-    """Say why a shared file can't be read: in its thread, else privately to who shared it."""
+    """Say why a shared file can't be read, privately to who shared it (in the file's thread
+    when known); in the thread only when that person is unknown."""
     if channel is None:
         return
     try:
-        if thread_ts is not None:
+        if user is not None:
+            deps.client.chat_postEphemeral(
+                channel=channel, user=user, text=text, thread_ts=thread_ts
+            )
+        elif thread_ts is not None:
             deps.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
-        elif user is not None:
-            deps.client.chat_postEphemeral(channel=channel, user=user, text=text)
     except SlackApiError:
         logger.warning("could not report an unreadable file in %s", channel, exc_info=True)
 
@@ -247,8 +247,16 @@ def _post(
 class _Reporter:
     """Updates the progress message (at most once a second), then turns it into the result."""
 
-    def __init__(self, deps: Deps, channel: str, ts: str | None, thread_ts: str | None) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        channel: str,
+        ts: str | None,
+        thread_ts: str | None,
+        sharer: str | None = None,
+    ) -> None:
         self.deps, self.channel, self.ts, self.thread_ts = deps, channel, ts, thread_ts
+        self.sharer = sharer
         self._last = 0.0
 
     def step_for(self, name: str) -> Callable[[str], None]:
@@ -266,6 +274,21 @@ class _Reporter:
             _post(self.deps, self.channel, self.thread_ts, text, blocks)
         else:
             self._update(text, blocks)
+
+    def failed(self, name: str, reason: str) -> None:
+        """A failure goes to who shared the file, not the channel: the progress note goes."""
+        if self.sharer is None:  # nobody to tell privately: say it where the progress was
+            self.final(failure_text(name, reason), failure_blocks(name, reason))
+            return
+        if self.ts is not None:
+            try:
+                self.deps.client.chat_delete(channel=self.channel, ts=self.ts)
+            except SlackApiError:
+                logger.warning("could not remove the progress note in %s", self.channel)
+            self.ts = None
+        _tell_sharer(
+            self.deps, self.channel, self.thread_ts, self.sharer, failure_text(name, reason)
+        )
 
     def _update(self, text: str, blocks: list) -> None:
         if self.ts is None:

@@ -66,6 +66,11 @@ def run_once(job_id: str, func: str, kwargs: dict[str, Any], run_id: str | None 
         deps.jobs.cancel(job_id)
 
 
+def ingest_job_id(file_id: str, channel: str) -> str:
+    """``ingest:<file>:<channel>``; ``*`` for a re-read in every channel it is in."""
+    return f"ingest:{file_id}:{channel}"
+
+
 def make_scheduler(engine: Engine, workers: int) -> BackgroundScheduler:
     return _Scheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
@@ -169,6 +174,18 @@ class JobQueue:
     def pending(self) -> list[str]:
         return [job.id for job in self.scheduler.get_jobs()]
 
+    def cancel_file_ingestions(self, file_id: str) -> list[str]:
+        """Drop a file's queued ingestions, one per channel it was shared in (and its re-read).
+
+        A run already in progress is not stopped; ``KnowledgeBase.forget`` makes it give up.
+        Returns the job ids dropped.
+        """
+        prefix = ingest_job_id(file_id, "")
+        dropped = [job_id for job_id in self.pending() if job_id.startswith(prefix)]
+        for job_id in dropped:
+            self.cancel(job_id)
+        return dropped
+
     # --- the bot's jobs ------------------------------------------------------------------
     def ingest_file(
         self,
@@ -182,7 +199,7 @@ class JobQueue:
         """Read a file; ``user``/``thread_ts`` (who shared it, where) get told if that fails."""
         notify = {k: v for k, v in (("user", user), ("thread_ts", thread_ts)) if v}
         self.now(
-            f"ingest:{file_id}:{channel or '*'}",
+            ingest_job_id(file_id, channel or "*"),
             "bot.jobs.files:ingest_file_job",
             file_id=file_id,
             channel=channel,

@@ -1,4 +1,5 @@
-"""Catch missed events: forget documents whose Slack file no longer exists."""
+"""Catch missed events: forget documents whose Slack file no longer exists, and reclaim the
+chunks a crash left behind."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def prune_job() -> None:
 
 
 def reconcile(deps: Deps) -> list[str]:
-    """Check every Slack-origin document with ``files.info``; returns the doc ids forgotten."""
+    """Check every Slack-origin document with ``files.info``, then sweep orphaned chunks
+    (``KnowledgeBase.remove_orphan_chunks``); returns the doc ids forgotten."""
     forgotten: list[str] = []
     for doc in deps.kb.documents(None):
         if not doc.origin or doc.origin != doc.doc_id:
@@ -44,4 +46,5 @@ def reconcile(deps: Deps) -> list[str]:
             logger.warning("reconcile: files.info failed for %s", doc.doc_id, exc_info=True)
     if forgotten:
         logger.info("reconcile forgot %d deleted file(s)", len(forgotten))
+    deps.kb.remove_orphan_chunks()
     return forgotten

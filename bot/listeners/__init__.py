@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, assistant, commands, events
+from bot.listeners import actions, assistant, commands, events, shortcuts
 
 
 def register_listeners(app: App) -> None:
@@ -12,3 +12,4 @@ def register_listeners(app: App) -> None:
     events.register(app)
     commands.register(app)
     actions.register(app)
+    shortcuts.register(app)

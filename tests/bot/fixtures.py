@@ -27,6 +27,8 @@ def mock_deps(tmp_path: Path) -> Deps:
     state.claim.return_value = True
     state.is_answered_thread.return_value = False
     state.save_answer.return_value = "A1"
+    state.auto_read.return_value = True  # /docs auto: on unless a test turns it off
+    state.answer_to.return_value = None  # no earlier answer to an edited/deleted message
     client = Mock(spec=WebClient)
     # an ordinary channel the bot is in, and an ordinary member who shared nothing
     client.conversations_info.return_value = response(

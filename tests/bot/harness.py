@@ -23,6 +23,7 @@ from tests.fakes.slack_requests import (
     block_action_body,
     event_callback_body,
     message_event,
+    message_shortcut_body,
     post_to_app,
     slash_command_body,
 )
@@ -64,7 +65,7 @@ class Bot:
         self.deps: Deps = start_runtime(settings, embedder=embedder)
         self.server = HttpServer(build_app(self.deps)).start()
         self.url = f"{self.server.url}/slack/events"
-        self.last_response_url = ""  # of the latest slash command
+        self.last_response_url = ""  # of the latest slash command, button or shortcut
 
     def stop(self) -> None:
         self.server.stop()
@@ -117,6 +118,7 @@ class Bot:
         user: str = "U1",
         message_ts: str | None = None,
     ) -> int:
+        self.last_response_url = self.slack.response_url("actions")
         status, _ = post_to_app(
             self.url,
             block_action_body(
@@ -125,12 +127,38 @@ class Bot:
                 channel_id=channel,
                 user_id=user,
                 message_ts=message_ts,
-                response_url=self.slack.response_url("actions"),
+                response_url=self.last_response_url,
             ),
             FORM,
             SECRET,
         )
         return status
+
+    def message_shortcut(
+        self, callback_id: str, channel: str, message_ts: str, user: str = "U1"
+    ) -> int:
+        """Use a message shortcut on a stored message (its files included, as Slack sends)."""
+        self.last_response_url = self.slack.response_url("actions")
+        body = message_shortcut_body(
+            callback_id,
+            self.slack.message(channel, message_ts),
+            channel_id=channel,
+            user_id=user,
+            response_url=self.last_response_url,
+        )
+        status, _ = post_to_app(self.url, body, FORM, SECRET)
+        return status
+
+    def told_privately(self, user: str, text: str, timeout: float = 60.0) -> dict[str, Any]:
+        """The first ``chat.postEphemeral`` to ``user`` whose text contains ``text``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for call in self.slack.calls_to("chat.postEphemeral"):
+                if call.params.get("user") == user and text in str(call.params.get("text")):
+                    return call.params
+            time.sleep(0.05)
+        told = [c.params.get("text") for c in self.slack.calls_to("chat.postEphemeral")]
+        raise AssertionError(f"nothing private to {user} about {text!r}; told: {told}")
 
     def mention(
         self, text: str, channel: str, *, thread_ts: str | None = None, user: str = "U1"

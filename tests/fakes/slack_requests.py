@@ -323,3 +323,49 @@ def serve_wsgi(app: WSGIApplication, path: str = "/slack/events") -> Iterator[st
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def member_joined_channel_event(
+    user: str, channel: str = "C1", inviter: str | None = "U1", channel_type: str = "C"
+) -> dict[str, Any]:
+    """``member_joined_channel`` (``channel_type`` ``C`` public, ``G`` private)."""
+    event: dict[str, Any] = {
+        "type": "member_joined_channel",
+        "user": user,
+        "channel": channel,
+        "channel_type": channel_type,
+        "team": "T1",
+        "event_ts": message_ts(),
+    }
+    if inviter:
+        event["inviter"] = inviter
+    return event
+
+
+def message_shortcut_body(
+    callback_id: str,
+    message: dict[str, Any],
+    *,
+    channel_id: str = "C1",
+    user_id: str = "U1",
+    response_url: str = DEFAULT_RESPONSE_URL,
+    team_id: str = "T1",
+) -> str:
+    """Form-encoded ``message_action`` payload: a message shortcut used on ``message``."""
+    return interactive_body(
+        {
+            "type": "message_action",
+            "token": "legacy-verification-token",
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": team_id, "domain": "test"},
+            "user": {"id": user_id, "username": "user", "name": "user", "team_id": team_id},
+            "channel": {"id": channel_id, "name": "general"},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
+            "trigger_id": _next_id("trig."),
+            "response_url": response_url,
+            "message_ts": message["ts"],
+            "message": message,
+        }
+    )

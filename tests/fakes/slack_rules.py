@@ -195,8 +195,14 @@ def _actions(block: Mapping[str, Any], where: str) -> list[str]:
     if not isinstance(elements, list) or not 1 <= len(elements) <= ACTIONS_ELEMENTS:
         return [f"must have 1 to {ACTIONS_ELEMENTS} items [json-pointer:{where}/elements]"]
     errors: list[str] = []
+    action_ids: set[str] = set()
     for i, element in enumerate(elements):
         errors += _element_errors(element, f"{where}/elements/{i}")
+        action_id = element.get("action_id") if isinstance(element, Mapping) else None
+        if isinstance(action_id, str):  # unique within the block (Block Kit element reference)
+            if action_id in action_ids:
+                errors.append(f"duplicate action_id [json-pointer:{where}/elements/{i}/action_id]")
+            action_ids.add(action_id)
     return errors
 
 

@@ -78,6 +78,8 @@ _MIME_BY_FILETYPE = {
     "png": "image/png",
     "jpg": "image/jpeg",
 }
+# files.list ``types`` (method reference); "all" does not filter
+_FILE_LIST_TYPES = frozenset({"all", "spaces", "snippets", "images", "gdocs", "zips", "pdfs"})
 _TOKENLESS_METHODS = frozenset({"api.test", "oauth.v2.access", "oauth.access"})
 _APP_TOKEN_METHODS = frozenset({"apps.connections.open"})  # app-level (xapp-) tokens only
 _LOGIN_PAGE = (
@@ -450,6 +452,50 @@ class FakeSlack(FakeHTTPServer):
                 message["files"] = [self._file_object(self._files[f]) for f in files]
             self._messages.setdefault(channel, {})[ts] = message
             return ts
+
+    def edit_message(self, channel: str, ts: str, text: str) -> Payload:
+        """A person edits their message; returns the ``message_changed`` event Slack sends."""
+        with self._lock:
+            message = self._stored(channel, ts)
+            previous = dict(message)
+            edited_ts = self._next_ts()
+            message["text"] = text
+            message["edited"] = {"user": message.get("user", ""), "ts": edited_ts}
+            current = dict(message)
+        event: Payload = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": channel,
+            "channel_type": "im" if self._channel_kind(channel) == "im" else "channel",
+            "ts": edited_ts,
+            "event_ts": edited_ts,
+            "message": current,
+            "previous_message": previous,
+        }
+        return event
+
+    def delete_message(self, channel: str, ts: str) -> Payload:
+        """A person deletes their message; returns the ``message_deleted`` event Slack sends."""
+        with self._lock:
+            previous = dict(self._stored(channel, ts))
+            del self._messages[channel][ts]
+            event_ts = self._next_ts()
+        return {
+            "type": "message",
+            "subtype": "message_deleted",
+            "hidden": True,
+            "channel": channel,
+            "channel_type": "im" if self._channel_kind(channel) == "im" else "channel",
+            "ts": event_ts,
+            "event_ts": event_ts,
+            "deleted_ts": ts,
+            "previous_message": previous,
+        }
+
+    def has_message(self, channel: str, ts: str) -> bool:
+        with self._lock:
+            return ts in self._messages.get(channel, {})
 
     def add_event_message(self, event: dict[str, Any]) -> str:
         """Store the message behind an ``app_mention``/``message`` event the test sends.
@@ -1274,10 +1320,7 @@ class FakeSlack(FakeHTTPServer):
         stored = self._files.get(str(params.get("file") or ""))
         if stored is None or stored.deleted:
             raise SlackError("file_not_found")
-        visible = stored.user == BOT_USER_ID or any(
-            BOT_USER_ID in self._members(c) for c in stored.channels
-        )
-        if not visible:
+        if not self._bot_sees(stored):
             raise SlackError("file_not_found")
         return stored
 
@@ -1291,11 +1334,27 @@ class FakeSlack(FakeHTTPServer):
         }
 
     def _files_list(self, params: Params) -> Payload:
-        files = [f for f in self._files.values() if not f.deleted]
+        """Files the bot can see (shared where it is a member), newest first, page by page.
+
+        ``types`` must be known kinds (else ``unknown_type``), ``user`` a user id (else
+        ``user_not_found``); ``ts_from``/``ts_to`` filter on ``created`` (files.list reference).
+        """
+        types = {t.strip() for t in str(params.get("types") or "all").split(",") if t.strip()}
+        if not types or not types <= _FILE_LIST_TYPES:
+            raise SlackError("unknown_type")
+        user = params.get("user")
+        if user is not None and not (isinstance(user, str) and user[:1] in ("U", "W")):
+            raise SlackError("user_not_found")
+        files = [f for f in self._files.values() if not f.deleted and self._bot_sees(f)]
         if params.get("channel"):
             files = [f for f in files if params["channel"] in f.channels]
-        if params.get("user"):
-            files = [f for f in files if f.user == params["user"]]
+        if user:
+            files = [f for f in files if f.user == user]
+        if "all" not in types:
+            files = [f for f in files if _file_list_type(f) in types]
+        low, high = int(params.get("ts_from") or 0), int(params.get("ts_to") or 2**62)
+        files = [f for f in files if low <= f.created <= high]
+        files.sort(key=lambda f: (f.created, _ts_micros(f.share_ts)), reverse=True)
         count = int(params.get("count") or 100)
         page = max(1, int(params.get("page") or 1))
         chosen = files[(page - 1) * count : page * count]
@@ -1306,9 +1365,22 @@ class FakeSlack(FakeHTTPServer):
             "paging": {"count": count, "total": len(files), "page": page, "pages": pages},
         }
 
+    def _bot_sees(self, stored: StoredFile) -> bool:
+        return stored.user == BOT_USER_ID or any(
+            BOT_USER_ID in self._members(c) for c in stored.channels
+        )
+
     def _files_delete(self, params: Params) -> Payload:
         self._live_file(params).deleted = True
         return {"ok": True}
+
+
+def _file_list_type(stored: StoredFile) -> str:
+    """The ``files.list`` ``types`` kind a stored file falls under."""
+    if stored.mimetype.startswith("image/"):
+        return "images"
+    kinds = {"pdf": "pdfs", "zip": "zips", "post": "spaces", "gdoc": "gdocs"}
+    return kinds.get(stored.filetype, "snippets" if stored.filetype == "snippet" else "")
 
 
 def _with_metadata(messages: list[Payload], params: Params) -> list[Payload]:

@@ -200,6 +200,66 @@ def test_response_url(fake_slack: FakeSlack) -> None:
     assert fake_slack.wait_response(url, 2)[1] == {"delete_original": True}
 
 
+def test_files_list_is_newest_first_only_what_the_bot_sees_and_checks_its_filters(
+    fake_slack: FakeSlack,
+) -> None:
+    web = _web(fake_slack)
+    fake_slack.channels["G7"] = {"is_private": True, "members": ["U1"]}  # without the bot
+    fake_slack.add_file("F1", "old.pdf", b"%PDF", "pdf", channels=["C1"])
+    fake_slack.add_file("F2", "new.png", b"png", "png", channels=["C1"])
+    fake_slack.add_file("F3", "hidden.pdf", b"%PDF", "pdf", channels=["G7"])
+    listed = web.files_list(channel="C1")
+    assert [f["id"] for f in listed["files"]] == ["F2", "F1"]
+    assert listed["paging"] == {"count": 100, "total": 2, "page": 1, "pages": 1}
+    assert [f["id"] for f in web.files_list()["files"]] == ["F2", "F1"]  # never F3
+    assert [f["id"] for f in web.files_list(types="images")["files"]] == ["F2"]
+    second = web.files_list(channel="C1", count=1, page=2)
+    assert ([f["id"] for f in second["files"]], second["paging"]["pages"]) == (["F1"], 2)
+    assert _error(lambda: web.files_list(types="movies")) == "unknown_type"
+    assert _error(lambda: web.files_list(user="nobody")) == "user_not_found"
+    fake_slack.scopes.discard("files:read")
+    assert _error(lambda: web.files_list(channel="C1")) == "missing_scope"
+
+
+def test_chat_delete_only_the_bots_own_messages(fake_slack: FakeSlack) -> None:
+    web = _web(fake_slack)
+    mine = web.chat_postMessage(channel="C1", text="answer")["ts"]
+    theirs = fake_slack.add_message("C1", None, "U1", "question")
+    assert _error(lambda: web.chat_delete(channel="C1", ts=theirs)) == "cant_delete_message"
+    assert _error(lambda: web.chat_delete(channel="C1", ts="1.000009")) == "message_not_found"
+    fake_slack.channels["C8"] = {"members": ["U1"]}
+    assert _error(lambda: web.chat_delete(channel="C8", ts=mine)) == "not_in_channel"
+    web.chat_delete(channel="C1", ts=mine)
+    assert not fake_slack.has_message("C1", mine)
+
+
+def test_post_ephemeral_needs_a_member_and_some_text(fake_slack: FakeSlack) -> None:
+    web = _web(fake_slack)
+    assert _error(lambda: web.chat_postEphemeral(channel="C1", user="U9", text="x")) == (
+        "user_not_in_channel"
+    )
+    assert _error(lambda: web.chat_postEphemeral(channel="C1", user="U1", text="")) == "no_text"
+    assert web.chat_postEphemeral(channel="C1", user="U1", text="x", thread_ts="1.1")["ok"]
+
+
+def test_action_ids_are_unique_within_a_block() -> None:
+    button = {"type": "button", "text": {"type": "plain_text", "text": "x"}, "action_id": "a"}
+    errors = block_errors([{"type": "actions", "elements": [button, button]}])
+    assert errors == ["duplicate action_id [json-pointer:/blocks/0/elements/1/action_id]"]
+
+
+def test_edits_and_deletions_produce_slacks_events(fake_slack: FakeSlack) -> None:
+    ts = fake_slack.add_message("C1", None, "U1", "what is X?")
+    changed = fake_slack.edit_message("C1", ts, "what is Y?")
+    assert (changed["subtype"], changed["hidden"]) == ("message_changed", True)
+    assert (changed["message"]["ts"], changed["message"]["text"]) == (ts, "what is Y?")
+    assert changed["previous_message"]["text"] == "what is X?"
+    assert fake_slack.message_text("C1", ts) == "what is Y?"
+    deleted = fake_slack.delete_message("C1", ts)
+    assert (deleted["subtype"], deleted["deleted_ts"]) == ("message_deleted", ts)
+    assert not fake_slack.has_message("C1", ts)
+
+
 def _home(blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks}
 

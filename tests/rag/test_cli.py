@@ -126,7 +126,6 @@ def test_human_output_results_on_stdout_notes_on_stderr(
         "scopes",
         "pages",
         "chunks",
-        "status",
     ]
     assert len(out.splitlines()) == 5
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import rag.convert
 from rag.chunking import Chunker, make_tokenizer
 from rag.convert import Converter, libreoffice_available, resolve_pdf_pipeline
 from rag.errors import (
+    ConversionTimeoutError,
     CorruptDocumentError,
     EmptyDocumentError,
     EncryptedDocumentError,
@@ -234,3 +239,58 @@ def test_size_and_page_limits() -> None:
     with pytest.raises(TooManyPagesError) as caught:
         strict.convert("long.pdf", text_pdf(3))
     assert "3 pages" in caught.value.user_message
+
+
+# --- timeouts and concurrency --------------------------------------------------------------
+def test_a_conversion_past_its_timeout_stops_and_is_refused() -> None:
+    hasty = Converter(
+        Settings(_env_file=None, pdf_pipeline="native", convert_timeout_s=0.001)  # type: ignore[call-arg]
+    )
+
+    with pytest.raises(ConversionTimeoutError) as caught:
+        hasty.convert("long.pdf", text_pdf(40))  # Docling stops after its first page
+
+    assert caught.value.user_message
+    # stopped, not left running in the background: its thread (and memory) is gone
+    assert [t for t in threading.enumerate() if t.name == "docling-convert"] == []
+
+
+def test_the_docling_converter_is_built_once_under_concurrent_first_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    converter = Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
+    building, finish, second_asks = threading.Event(), threading.Event(), threading.Event()
+    built: list[object] = []
+
+    def slow_build(**options: object) -> object:
+        building.set()
+        assert finish.wait(60)
+        built.append(object())
+        return built[-1]
+
+    class ObservedLock:
+        """The converter's build lock, noting when a second thread asks for it."""
+
+        def __init__(self, lock: Any) -> None:
+            self.lock = lock
+
+        def __enter__(self) -> None:
+            if building.is_set():
+                second_asks.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            self.lock.release()
+
+    monkeypatch.setattr(rag.convert, "DocumentConverter", slow_build)
+    monkeypatch.setattr(converter, "_build_lock", ObservedLock(converter._build_lock))
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(lambda: converter._docling)
+        assert building.wait(60)
+        second = pool.submit(lambda: converter._docling)
+        assert second_asks.wait(60), "the second caller did not wait for the first build"
+        finish.set()
+        results = [first.result(60), second.result(60)]
+
+    assert len(built) == 1
+    assert results == [built[0], built[0]]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from rag.errors import EmbeddingModelMismatchError, IngestError
+from rag.errors import DocumentForgottenError, EmbeddingModelMismatchError, IngestError
 from rag.knowledge_base import KnowledgeBase
 from rag.models import SourceInfo
 from rag.settings import Settings
@@ -214,3 +220,146 @@ def test_chunks_of_an_interrupted_ingestion_are_invisible_then_reclaimed(
     assert kb.remove_orphan_chunks() == 1
     assert kb.store.count("R@crashed") == 0
     assert kb.store.count() == kb.documents()[0].chunks
+
+
+class PauseAt:
+    """A progress callback that holds its ingestion at one step until ``go`` is set."""
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+        self.reached = threading.Event()
+        self.go = threading.Event()
+
+    def __call__(self, text: str) -> None:
+        if text.startswith(self.step):
+            self.reached.set()
+            assert self.go.wait(60), "the test never let the ingestion go on"
+
+
+def ingest_in_background(
+    pool: ThreadPoolExecutor, kb: KnowledgeBase, text: str, progress: Callable[[str], None]
+) -> Future[Any]:
+    return pool.submit(
+        kb.ingest_bytes,
+        text.encode(),
+        SourceInfo("handbook.md"),
+        doc_id="H",
+        scopes=["C1"],
+        progress=progress,
+    )
+
+
+def pause_after_storing(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> PauseAt:
+    """Hold the ingestion once its chunks are in Milvus, before the registry activates them."""
+    pause = PauseAt("")
+    insert = kb.store.insert
+
+    def insert_then_wait(*args: Any, **kwargs: Any) -> int:
+        stored = insert(*args, **kwargs)
+        pause("stored")
+        return stored
+
+    monkeypatch.setattr(kb.store, "insert", insert_then_wait)
+    return pause
+
+
+@pytest.mark.parametrize("step", ["converting", "embedding", "storing"])
+def test_forgetting_a_document_while_it_is_ingested_never_brings_it_back(
+    kb: KnowledgeBase, step: str
+) -> None:
+    kb.ingest_bytes(VACATION.encode(), SourceInfo("handbook.md"), doc_id="H", scopes=["C1"])
+    pause = PauseAt(step)
+    with ThreadPoolExecutor(1) as pool:
+        changed = ingest_in_background(
+            pool, kb, VACATION + "\n## Parking\n\nPark in lot B.\n", pause
+        )
+        assert pause.reached.wait(60)
+
+        assert kb.forget("H") is True
+        pause.go.set()
+
+        with pytest.raises(DocumentForgottenError):
+            changed.result(60)
+    assert kb.document("H") is None
+    assert kb.store.count() == 0
+    assert kb.search("Where do I park?", None, k=5) == []
+
+
+def test_forgetting_a_document_while_its_chunks_are_stored_never_brings_it_back(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pause = pause_after_storing(kb, monkeypatch)
+    with ThreadPoolExecutor(2) as pool:
+        added = ingest_in_background(pool, kb, VACATION, lambda _: None)
+        assert pause.reached.wait(60)
+        forgotten = pool.submit(kb.forget, "H")  # waits for the document's lock, or cancels
+
+        pause.go.set()
+
+        forgotten.result(60)
+        with contextlib.suppress(DocumentForgottenError):  # forget came first: it gave up
+            added.result(60)
+    assert kb.document("H") is None
+    assert kb.store.count() == 0
+
+
+def test_two_files_are_converted_and_embedded_at_the_same_time(kb: KnowledgeBase) -> None:
+    both_embedding = threading.Barrier(2, timeout=60)  # broken if one waits for the other
+
+    def meet_the_other_file(text: str) -> None:
+        if text.startswith("embedding"):
+            both_embedding.wait()
+
+    with ThreadPoolExecutor(2) as pool:
+        receipts = pool.map(
+            lambda doc: kb.ingest_bytes(
+                doc[1].encode(),
+                SourceInfo(doc[0]),
+                doc_id=doc[0],
+                scopes=["C1"],
+                progress=meet_the_other_file,
+            ),
+            [("handbook.md", VACATION), ("robot.md", ROBOT)],
+            timeout=120,
+        )
+        outcomes = [(r.doc_id, r.outcome, r.chunks) for r in receipts]
+
+    assert [(doc_id, outcome) for doc_id, outcome, _ in outcomes] == [
+        ("handbook.md", "added"),
+        ("robot.md", "added"),
+    ]
+    assert kb.store.count() == sum(chunks for _, _, chunks in outcomes)
+
+
+def test_the_orphan_sweep_leaves_an_ingestion_in_flight_alone(
+    kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pause = pause_after_storing(kb, monkeypatch)
+    with ThreadPoolExecutor(1) as pool:
+        added = ingest_in_background(pool, kb, VACATION, lambda _: None)
+        assert pause.reached.wait(60)
+        stored = kb.store.count()
+
+        assert kb.remove_orphan_chunks() == 0
+        assert kb.store.count() == stored
+        pause.go.set()
+        receipt = added.result(60)
+
+    assert receipt.outcome == "added"
+    assert kb.store.count() == receipt.chunks
+    assert "25 days" in kb.search("How many vacation days?", ["C1"], k=1)[0].text
+
+
+def test_chunks_of_a_crashed_ingestion_are_reclaimed_once_it_has_been_silent_too_long(
+    kb: KnowledgeBase,
+) -> None:
+    chunk = kb.chunker.chunk(kb.converter.convert("robot.md", ROBOT.encode()).document)[0]
+    vector = kb.embedder.embed_documents([chunk.search_text])[0]
+    # A process that died between its Milvus write and the registry commit:
+    kb.registry.begin_ingestion("R", "R@crashed")
+    kb.store.insert("R", "R@crashed", "robot.md", None, [StoredChunk(chunk, vector)])
+
+    assert kb.remove_orphan_chunks() == 0  # it may still be on its way in
+    assert kb.store.count("R@crashed") == 1
+    assert kb.remove_orphan_chunks(grace=timedelta(seconds=-1)) == 1  # silent past the grace
+    assert kb.store.count("R@crashed") == 0

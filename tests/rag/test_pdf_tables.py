@@ -117,7 +117,8 @@ def test_every_chunk_of_a_long_table_repeats_its_title_and_header(
     converted = Converter(native_settings).convert(pdf.name, pdf.read_bytes())
     chunker = Chunker(make_tokenizer(DEFAULT_LOCAL_EMBEDDING_MODEL, 96))
 
-    chunks = [c for c in chunker.chunk(converted.document) if "= " in c.text]
+    assert converted.rebuilt_tables
+    chunks = [c for c in chunker.chunk(converted.document, table_rows=True) if "= " in c.text]
 
     assert len(chunks) >= 3
     for chunk in chunks:
@@ -126,7 +127,9 @@ def test_every_chunk_of_a_long_table_repeats_its_title_and_header(
     assert any("Other item 39: 2018 = 39,001; 2017 = 39,002" in c.text for c in chunks)
 
 
-def test_html_tables_are_written_row_by_row(native_settings: Settings) -> None:
+def test_docling_tables_keep_doclings_serializer_and_rows_are_on_request(
+    native_settings: Settings,
+) -> None:
     html = (
         b"<html><body><h1>Revenue</h1><table>"
         b"<tr><th>Segment</th><th>2019</th><th>2018</th></tr>"
@@ -137,8 +140,12 @@ def test_html_tables_are_written_row_by_row(native_settings: Settings) -> None:
     converted = Converter(native_settings).convert("revenue.html", html)
     chunker = Chunker(make_tokenizer(DEFAULT_LOCAL_EMBEDDING_MODEL, 256))
 
-    text = "\n".join(c.text for c in chunker.chunk(converted.document))
+    assert not converted.rebuilt_tables  # Docling read this table itself
+    docling = "\n".join(c.text for c in chunker.chunk(converted.document))
+    text = "\n".join(c.text for c in chunker.chunk(converted.document, table_rows=True))
 
+    assert "Cloud, 2019 = 1,200" in docling  # Docling's triplets: every cell with its row
+    assert "Columns (Segment): 2019 | 2018" not in docling
     assert "Columns (Segment): 2019 | 2018" in text
     assert "Cloud: 2019 = 1,200; 2018 = 950" in text
     assert "Devices: 2019 = 300; 2018 = 410" in text

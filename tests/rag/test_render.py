@@ -76,13 +76,11 @@ def test_a_search_hit_names_its_section_and_page_and_stays_short() -> None:
 
 
 def test_tables_line_up() -> None:
-    doc = DocumentInfo(
-        "file-1", "a.md", None, None, ("C1", "C2"), "ready", 0, 4, 0, "h", None, None
-    )
+    doc = DocumentInfo("file-1", "a.md", None, None, ("C1", "C2"), 0, 4, 0, "h", None)
 
     lines = render.documents_table([doc]).splitlines()
 
-    assert lines[0].split() == ["doc_id", "source", "scopes", "pages", "chunks", "status"]
-    assert lines[1].split() == ["file-1", "a.md", "C1,C2", "0", "4", "ready"]
+    assert lines[0].split() == ["doc_id", "source", "scopes", "pages", "chunks"]
+    assert lines[1].split() == ["file-1", "a.md", "C1,C2", "0", "4"]
     assert lines[0].index("source") == lines[1].index("a.md")
     assert render.key_values({"documents": 2, "chunks": 10}) == "documents: 2\n   chunks: 10"

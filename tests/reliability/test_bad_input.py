@@ -101,12 +101,12 @@ def test_bad_files_shared_in_slack_get_clear_receipts_and_the_bot_keeps_serving(
     for bad in bad_files():
         bot.share_file(bad.name, "C1", content=bad.content)
 
-    for bad in bad_files():
-        receipt = bot.wait_receipt("C1", bad.name)
-        assert "couldn't add" in receipt["text"], receipt["text"]
-        assert bad.says in receipt["text"], (bad.name, receipt["text"])
-    assert "I read files up to 12 MB" in bot.wait_receipt("C1", "huge.pdf")["text"]
-    assert "I read files up to 12 MB" in bot.wait_receipt("C1", "sneaky.pdf")["text"]
+    for bad in bad_files():  # each told privately to who shared it
+        told = bot.told_privately("U1", bad.name)
+        assert "couldn't add" in told["text"], told["text"]
+        assert bad.says in told["text"], (bad.name, told["text"])
+    assert "I read files up to 12 MB" in bot.told_privately("U1", "huge.pdf")["text"]
+    assert "I read files up to 12 MB" in bot.told_privately("U1", "sneaky.pdf")["text"]
     downloaded = {d.file_id for d in bot.slack.downloads}
     assert oversize not in downloaded, "Slack said the size: no download"
     assert understated in downloaded, "Slack understated the size: the download was cut"

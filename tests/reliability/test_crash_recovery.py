@@ -83,7 +83,6 @@ def test_kill_9_mid_ingestion_leaves_the_old_version_and_redoing_it_leaves_no_du
     kb = KnowledgeBase(settings, embedder=embedder)
     try:
         [doc] = kb.documents()
-        assert doc.status == "ready"
         assert doc.content_hash is not None
         assert doc.chunks > 0
         hits = kb.search(f"What is our mascot, the {MARKER}?", ["C1"], k=20)

@@ -1,4 +1,5 @@
-"""``/docs [forget <name> | reindex | add <url> | help]``: the conversation's documents.
+"""``/docs [forget <name> | reindex | add <url> | auto on|off | help]``: the conversation's
+documents, and whether files shared here are read without asking.
 
 The command is acknowledged at once (Slack's 3 s limit); the reply, which needs the database
 and the index, follows through the command's ``response_url``.
@@ -60,6 +61,8 @@ def docs_reply(deps: Deps, client: WebClient, command: SlashCommand) -> dict[str
         return {"text": reindex(deps, command)}
     if verb == "add":
         return {"text": add_url(deps, command)}
+    if verb == "auto":
+        return {"text": auto_reply(deps, command)}
     return {"blocks": help_blocks(), "text": "/docs help"}
 
 
@@ -125,3 +128,22 @@ def add_url(deps: Deps, command: SlashCommand) -> str:
         doc_id, url, command.channel, command.user, deps.settings.url_refresh_interval_h
     )
     return f"Fetching {url} … I'll tell you when it's ready; I'll re-read it regularly."
+
+
+AUTO_ON = "Done: I'll read every file shared here from now on."
+AUTO_OFF = (
+    "Done: I won't read files shared here unless you mention me in the message, or use "
+    "*Add to ragbot* from the message's menu (More actions)."
+)
+AUTO_USAGE = "`/docs auto on` or `/docs auto off`: whether I read files shared here by myself."
+
+
+def auto_reply(deps: Deps, command: SlashCommand) -> str:
+    """``/docs auto on|off``: read shared files here without being asked (default on)."""
+    choice = command.argument.lower()
+    if choice in ("on", "off"):
+        deps.state.set_auto_read(command.channel, choice == "on", command.user)
+        logger.info("/docs auto %s in %s", choice, command.channel)
+        return AUTO_ON if choice == "on" else AUTO_OFF
+    now = "on" if deps.state.auto_read(command.channel) else "off"
+    return f"Reading shared files by myself is *{now}* here. {AUTO_USAGE}"

@@ -23,10 +23,15 @@ def handle_message(
     message = parse_message(event)
     if message is None or message.from_bot or message.subtype not in HANDLED_SUBTYPES:
         return
-    queue_message_files(deps, message)
+    if deps.state.auto_read(message.channel) or mentions(message, context.bot_user_id):
+        queue_message_files(deps, message)
     mode = should_answer(message, deps, client, context.bot_user_id)
     if mode is not None:
         answer_message(deps, client, message, bot_user_id=context.bot_user_id, mode=mode)
+
+
+def mentions(message: MessageEvent, bot_user_id: str | None) -> bool:
+    return bot_user_id is not None and f"<@{bot_user_id}" in message.text
 
 
 def should_answer(
@@ -35,7 +40,7 @@ def should_answer(
     """DMs, mentions, and messages that continue a conversation with the bot in its threads."""
     if not message.question or message.user is None:
         return None
-    if bot_user_id and f"<@{bot_user_id}" in message.text:
+    if mentions(message, bot_user_id):
         return Reply.ALWAYS
     text = readable(message.text, bot_user_id, lambda user: deps.directory.name(client, user))
     if message.is_dm:

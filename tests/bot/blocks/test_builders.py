@@ -121,7 +121,7 @@ def test_ingest_messages() -> None:
 
 
 def doc(name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentInfo:
-    return DocumentInfo(name, name, None, name, scopes, "ready", 2, 5, 0, "h", None, None)
+    return DocumentInfo(name, name, None, name, scopes, 2, 5, 0, "h", None)
 
 
 def test_docs_list_and_empty_state_and_help() -> None:

@@ -33,19 +33,21 @@ def real_converter() -> Converter:
     return Converter(Settings(_env_file=None, pdf_pipeline="native"))  # type: ignore[call-arg]
 
 
-def test_unsupported_type_is_refused_before_download(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["tool.exe", "photo.png"])
+def test_files_ragbot_does_not_read_are_ignored_without_a_word(tmp_path: Path, name: str) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = None
-    deps.kb.converter = real_converter()
-    deps.client.files_info.return_value = file_info("tool.exe")
-    ingest_file(deps, "F1", "C1")
-    posted = deps.client.chat_postMessage.call_args.kwargs
-    assert posted["thread_ts"] == "5.0"
-    assert "can't read .exe" in posted["text"]
+    deps.kb.converter = real_converter()  # no OCR: images are not read
+    deps.client.files_info.return_value = file_info(name)
+    ingest_file(deps, "F1", "C1", user="U1")
+    deps.client.chat_postMessage.assert_not_called()
+    deps.client.chat_postEphemeral.assert_not_called()
     deps.kb.ingest_bytes.assert_not_called()
+    reason = deps.state.note_file_failure.call_args.args[2]  # a question waiting on it says why
+    assert ("can't read .exe" if name == "tool.exe" else "OCR") in reason
 
 
-def test_legacy_office_file_without_libreoffice_is_refused_before_download(
+def test_legacy_office_file_without_libreoffice_is_ignored_and_why_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DOCLING_LIBREOFFICE_CMD", raising=False)
@@ -54,20 +56,25 @@ def test_legacy_office_file_without_libreoffice_is_refused_before_download(
     deps.kb.document.return_value = None
     deps.kb.converter = real_converter()
     deps.client.files_info.return_value = file_info("minutes.doc")
-    ingest_file(deps, "F1", "C1")
-    posted = deps.client.chat_postMessage.call_args.kwargs
-    assert "need LibreOffice" in posted["text"]
-    assert ".docx" in posted["text"]
+    ingest_file(deps, "F1", "C1", user="U1")
+    deps.client.chat_postMessage.assert_not_called()
+    deps.client.chat_postEphemeral.assert_not_called()
+    reason = deps.state.note_file_failure.call_args.args[2]  # for a mention or a question
+    assert "need LibreOffice" in reason
+    assert ".docx" in reason
     deps.kb.ingest_bytes.assert_not_called()
 
 
-def test_too_large_is_refused_before_download(tmp_path: Path) -> None:
+def test_too_large_is_refused_before_download_and_told_to_the_sharer(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = None
     deps.client.files_info.return_value = file_info("big.pdf", size=10**9)
     deps.kb.converter.check_size.side_effect = FileTooLargeError("x", user_message="Too big.")
-    ingest_file(deps, "F1", "C1")
-    assert "Too big." in deps.client.chat_postMessage.call_args.kwargs["text"]
+    ingest_file(deps, "F1", "C1", user="U1")
+    told = deps.client.chat_postEphemeral.call_args.kwargs
+    assert (told["channel"], told["user"], told["thread_ts"]) == ("C1", "U1", "5.0")
+    assert "Too big." in told["text"]
+    deps.client.chat_postMessage.assert_not_called()
     deps.kb.ingest_bytes.assert_not_called()
 
 
@@ -91,22 +98,23 @@ def test_a_share_slack_will_not_open_is_explained_and_can_be_retried(tmp_path: P
 
 
 @pytest.mark.parametrize("error", ["internal_error", "ratelimited", "fatal_error"])
-def test_a_failed_lookup_is_told_in_the_thread_and_can_be_retried(
+def test_a_failed_lookup_is_told_to_the_sharer_and_can_be_retried(
     tmp_path: Path, error: str
 ) -> None:
     deps = mock_deps(tmp_path)
     deps.client.files_info.side_effect = slack_error(error)
     ingest_file(deps, "F1", "C1", user="U1", thread_ts="5.0")
-    posted = deps.client.chat_postMessage.call_args.kwargs
-    assert (posted["channel"], posted["thread_ts"]) == ("C1", "5.0")
-    assert "Share it again" in posted["text"]
+    told = deps.client.chat_postEphemeral.call_args.kwargs
+    assert (told["channel"], told["user"], told["thread_ts"]) == ("C1", "U1", "5.0")
+    assert "Share it again" in told["text"]
+    deps.client.chat_postMessage.assert_not_called()
     deps.state.release.assert_called_once_with("file:F1:C1")
 
 
 def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = DocumentInfo(
-        "F1", "a.pdf", None, "F1", ("C9",), "ready", 1, 1, 0, "h", None, None
+        "F1", "a.pdf", None, "F1", ("C9",), 1, 1, 0, "h", None
     )
     deps.client.files_info.return_value = file_info("a.pdf")
     ingest_file(deps, "F1", "C1")
@@ -117,7 +125,7 @@ def test_reshared_file_adds_scope_without_download(tmp_path: Path) -> None:
 def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     docs = [
-        DocumentInfo(i, i, None, origin, ("C1",), "ready", 1, 1, 0, "h", None, None)
+        DocumentInfo(i, i, None, origin, ("C1",), 1, 1, 0, "h", None)
         for i, origin in (("F1", "F1"), ("F2", "F2"), ("url:x", "https://x"))
     ]
     deps.kb.documents.return_value = docs
@@ -125,6 +133,7 @@ def test_reconcile_forgets_deleted_slack_files_only(tmp_path: Path) -> None:
     assert reconcile(deps) == ["F1"]
     deps.kb.forget.assert_called_once_with("F1")
     assert deps.client.files_info.call_count == 2
+    deps.kb.remove_orphan_chunks.assert_called_once_with()
 
 
 @pytest.mark.parametrize(

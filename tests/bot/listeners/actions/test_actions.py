@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from slack_bolt import Ack, Respond
 
-from bot.constants import FEEDBACK_DOWN, MORE_SOURCES, SHARE_ANSWER
+from bot.constants import FEEDBACK_DOWN, FEEDBACK_UP, GOOD_SOURCE, MORE_SOURCES, SHARE_ANSWER
 from bot.listeners.actions.feedback import handle_feedback
 from bot.listeners.actions.more_sources import handle_more_sources
 from bot.listeners.actions.share_answer import handle_share_answer
@@ -35,13 +35,41 @@ def stored(channel: str = "C1") -> StoredAnswer:
     )
 
 
-def test_feedback_down_is_recorded(tmp_path: Path) -> None:
+def test_feedback_down_is_recorded_with_the_sources_shown_then_asks_which_was_right(
+    tmp_path: Path,
+) -> None:
     deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.state.answer.return_value = stored()
     deps.state.record_feedback.return_value = True
     handle_feedback(ack, click(FEEDBACK_DOWN), deps.client, deps)
     ack.assert_called_once()
-    deps.state.record_feedback.assert_called_once_with("A1", "U1", -1)
-    assert deps.client.chat_postEphemeral.call_args.kwargs["user"] == "U1"
+    # the answer cites [1] only: that is the source shown, so that is what the vote is about
+    deps.state.record_feedback.assert_called_once_with("A1", "U1", -1, [citation(1)])
+    asked = deps.client.chat_postEphemeral.call_args.kwargs
+    assert asked["user"] == "U1"
+    buttons = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["value"]) for e in buttons] == [
+        (f"{GOOD_SOURCE}_1", "A1:1"),
+        (f"{GOOD_SOURCE}_none", "A1:none"),
+    ]
+
+
+def test_feedback_up_is_thanked(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.state.answer.return_value = stored()
+    deps.state.record_feedback.return_value = True
+    handle_feedback(ack, click(FEEDBACK_UP), deps.client, deps)
+    deps.state.record_feedback.assert_called_once_with("A1", "U1", 1, [citation(1)])
+    assert deps.client.chat_postEphemeral.call_args.kwargs["text"] == "Thanks for the feedback!"
+
+
+def test_feedback_on_an_unknown_answer_is_dropped(tmp_path: Path) -> None:
+    deps, ack = mock_deps(tmp_path), Mock(Ack)
+    deps.state.answer.return_value = None
+    handle_feedback(ack, click(FEEDBACK_DOWN, "gone"), deps.client, deps)
+    ack.assert_called_once()
+    deps.state.record_feedback.assert_not_called()
+    deps.client.chat_postEphemeral.assert_not_called()
 
 
 def test_more_sources_only_in_the_answers_conversation(tmp_path: Path) -> None:

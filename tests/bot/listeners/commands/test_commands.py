@@ -25,7 +25,7 @@ def body(command: str, text: str, channel: str = "C1") -> dict[str, str]:
 
 
 def doc(doc_id: str, name: str, scopes: tuple[str, ...] = ("C1",)) -> DocumentInfo:
-    return DocumentInfo(doc_id, name, None, doc_id, scopes, "ready", 1, 2, 0, "h", None, None)
+    return DocumentInfo(doc_id, name, None, doc_id, scopes, 1, 2, 0, "h", None)
 
 
 def test_docs_lists_this_conversation(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_file_unshared_removes_that_scope(tmp_path: Path) -> None:
 def test_file_unshared_without_channel_asks_files_info(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = DocumentInfo(
-        "F1", "a.pdf", None, "F1", ("C1", "C2", "global"), "ready", 1, 1, 0, "h", None, None
+        "F1", "a.pdf", None, "F1", ("C1", "C2", "global"), 1, 1, 0, "h", None
     )
     deps.kb.remove_scope.return_value = ("C2",)
     deps.client.files_info.return_value = response(
@@ -61,7 +61,7 @@ def test_file_unshared_without_channel_asks_files_info(tmp_path: Path) -> None:
 def test_file_unshared_everywhere_the_bot_can_see(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.document.return_value = DocumentInfo(
-        "F1", "a.pdf", None, "F1", ("C1", "C2"), "ready", 1, 1, 0, "h", None, None
+        "F1", "a.pdf", None, "F1", ("C1", "C2"), 1, 1, 0, "h", None
     )
     deps.kb.remove_scope.return_value = ()
     deps.client.files_info.side_effect = slack_error("file_not_found")

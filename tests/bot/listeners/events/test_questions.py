@@ -13,6 +13,7 @@ from slack_sdk.web.chat_stream import ChatStream
 from bot.listeners.events.app_mention import handle_app_mention
 from bot.listeners.events.message import handle_message
 from rag.errors import ModelRateLimitedError
+from rag.models import DocumentInfo
 from tests.bot.fixtures import mock_deps, stream
 from tests.fakes.slack_requests import app_mention_event, message_event
 
@@ -106,6 +107,9 @@ def test_follow_up_in_answered_thread_is_answered(tmp_path: Path, context: BoltC
 def test_dm_is_answered_and_files_are_queued(tmp_path: Path, context: BoltContext) -> None:
     deps = mock_deps(tmp_path)
     deps.kb.stream_answer.return_value = stream("ok")
+    deps.kb.document.return_value = DocumentInfo(  # read by the time the question is answered
+        "F9", "a.pdf", None, "F9", ("D1",), 1, 1, 0, "h", None
+    )
     deps.client.chat_stream.return_value = Mock(spec=ChatStream)
     event = message_event(
         "what about this?", channel="D1", channel_type="im", files=[{"id": "F9", "name": "a.pdf"}]

@@ -1,14 +1,15 @@
 """Many workspaces: a team on every row, and slack_sdk's installation and OAuth state tables.
 
 * ``bot_answers`` and ``bot_feedback`` get a ``team`` column (existing rows: ``""``, the
-  single-workspace bot); ``bot_answered_threads`` and ``bot_web_sources`` get it in their primary
-  key (channel ids and document ids repeat across workspaces), rebuilt and copied.
+  single-workspace bot); ``bot_answered_threads``, ``bot_web_sources``, ``bot_channel_settings``
+  and ``bot_answer_messages`` get it in their primary key (channel ids and document ids repeat
+  across workspaces), rebuilt and copied.
 * ``slack_installations``, ``slack_bots`` and ``slack_oauth_states``: the tables that
   slack_sdk's ``SQLAlchemyInstallationStore`` and ``SQLAlchemyOAuthStateStore`` read and write,
   column for column (``tests/bot/test_teams.py`` compares them with slack_sdk's own definitions).
 
-Revision ID: 0002_teams
-Revises: 0001_bot_state
+Revision ID: 0003_teams
+Revises: 0002_channels_edits_feedback
 Create Date: 2026-12-01
 """
 
@@ -19,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_teams"
-down_revision = "0001_bot_state"
+revision = "0003_teams"
+down_revision = "0002_channels_edits_feedback"
 branch_labels = None
 depends_on = None
 
@@ -125,8 +126,32 @@ def _web_sources(team: bool) -> list[sa.Column[Any]]:
     ]
 
 
+def _channel_settings(team: bool) -> list[sa.Column[Any]]:
+    return [
+        *([_team()] if team else []),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.Column("auto_read", sa.Boolean(), nullable=False),
+        sa.Column("changed_by", sa.String(64), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+def _answer_messages(team: bool) -> list[sa.Column[Any]]:
+    return [
+        *([_team()] if team else []),
+        sa.Column("channel", sa.String(64), nullable=False),
+        sa.Column("question_ts", sa.String(32), nullable=False),
+        sa.Column("thread_ts", sa.String(32), nullable=False),
+        sa.Column("answer_ts", sa.String(32), nullable=False),
+        sa.Column("answer_id", sa.String(32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
 THREAD_COLUMNS = "channel, thread_ts, answered_at"
 WEB_SOURCE_COLUMNS = "doc_id, url, added_by, created_at"
+SETTING_COLUMNS = "channel, auto_read, changed_by, changed_at"
+ANSWER_MESSAGE_COLUMNS = "channel, question_ts, thread_ts, answer_ts, answer_id, created_at"
 
 
 def upgrade() -> None:
@@ -140,6 +165,18 @@ def upgrade() -> None:
         THREAD_COLUMNS,
     )
     _rebuild("bot_web_sources", _web_sources(team=True), ["team", "doc_id"], WEB_SOURCE_COLUMNS)
+    _rebuild(
+        "bot_channel_settings",
+        _channel_settings(team=True),
+        ["team", "channel"],
+        SETTING_COLUMNS,
+    )
+    _rebuild(
+        "bot_answer_messages",
+        _answer_messages(team=True),
+        ["team", "channel", "question_ts"],
+        ANSWER_MESSAGE_COLUMNS,
+    )
     _installation_tables()
 
 
@@ -156,6 +193,16 @@ def downgrade() -> None:
         mine,
     )
     _rebuild("bot_web_sources", _web_sources(team=False), ["doc_id"], WEB_SOURCE_COLUMNS, mine)
+    _rebuild(
+        "bot_channel_settings", _channel_settings(team=False), ["channel"], SETTING_COLUMNS, mine
+    )
+    _rebuild(
+        "bot_answer_messages",
+        _answer_messages(team=False),
+        ["channel", "question_ts"],
+        ANSWER_MESSAGE_COLUMNS,
+        mine,
+    )
     for table in ("bot_answers", "bot_feedback"):
         op.execute(f"DELETE FROM {table} WHERE team <> ''")
         op.drop_index(f"ix_{table}_team", table)

@@ -1,11 +1,11 @@
-"""Tenants: every document and scope row belongs to one (``""`` for a single-tenant base).
+"""Tenants: every document, scope and ingestion row belongs to one (``""``: a single tenant).
 
 The primary keys become (tenant, doc_id) and (tenant, doc_id, scope), so two tenants may hold the
 same document id. Existing rows move to the default tenant ``""``. The tables are rebuilt and
 copied (the portable way to change a primary key on SQLite and PostgreSQL alike).
 
-Revision ID: 0002_tenants
-Revises: 0001_registry
+Revision ID: 0003_tenants
+Revises: 0002_ingestions
 Create Date: 2026-12-01
 """
 
@@ -14,14 +14,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_tenants"
-down_revision = "0001_registry"
+revision = "0003_tenants"
+down_revision = "0002_ingestions"
 branch_labels = None
 depends_on = None
 
 DOCUMENT_COLUMNS = (
-    "doc_id, source, url, origin, content_hash, active_version, status, error, pages, chunks, "
-    "tables, created_at, updated_at"
+    "doc_id, source, url, origin, content_hash, active_version, pages, chunks, tables, "
+    "created_at, updated_at"
 )
 
 
@@ -36,8 +36,6 @@ def _documents(name: str, with_tenant: bool) -> None:
         sa.Column("origin", sa.Text()),
         sa.Column("content_hash", sa.String(64)),
         sa.Column("active_version", sa.String(300)),
-        sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("error", sa.Text()),
         sa.Column("pages", sa.Integer(), nullable=False),
         sa.Column("chunks", sa.Integer(), nullable=False),
         sa.Column("tables", sa.Integer(), nullable=False),
@@ -91,7 +89,12 @@ def _swap(with_tenant: bool) -> None:
 
 def upgrade() -> None:
     _swap(with_tenant=True)
+    with op.batch_alter_table("ingestions") as ingestions:
+        ingestions.add_column(sa.Column("tenant", sa.String(64), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM ingestions WHERE tenant <> ''")
+    with op.batch_alter_table("ingestions") as ingestions:
+        ingestions.drop_column("tenant")
     _swap(with_tenant=False)  # keeps the default tenant's documents only
