@@ -3,7 +3,8 @@
     python -m bench.charts
 
 Reads ``bench/.cache/results/*.json`` and writes ``docs/img/*.png`` plus the charts section of
-``docs/benchmarks.md``. Charts whose results are missing are skipped.
+``docs/benchmarks.md``. A chart whose results are missing (a fresh clone has none) keeps the image
+an earlier run drew. ``--no-write`` draws into ``bench/.cache/img`` and leaves ``docs/`` alone.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.common import IMG_DIR, load_json, today, write_section
+from bench.common import IMG_DIR, bench_parser, cache_path, load_json, today, write_section
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -104,23 +105,32 @@ def financebench_chart(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+CHARTS = (
+    ("search_latency", search_chart, "search_latency.png", "Search latency by store size and mode"),
+    ("retrieval_eval", retrieval_chart, "retrieval_quality.png", "Retrieval quality by method"),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
-    IMG_DIR.mkdir(parents=True, exist_ok=True)
+    args = bench_parser(__doc__).parse_args(argv)
+    img_dir = cache_path("img") if args.no_write else IMG_DIR
+    img_dir.mkdir(parents=True, exist_ok=True)
     lines = [
         "## Charts",
         "",
         f"- Command: `python -m bench.charts` (from saved results), {today()}",
         "",
     ]
-    search = load_json("search_latency")
-    if search:
-        search_chart(search, IMG_DIR / "search_latency.png")
-        lines.append("![Search latency by store size and mode](img/search_latency.png)\n")
-    retrieval = load_json("retrieval_eval")
-    if retrieval:
-        retrieval_chart(retrieval, IMG_DIR / "retrieval_quality.png")
-        lines.append("![Retrieval quality by method](img/retrieval_quality.png)\n")
-    write_section("charts", "\n".join(lines))
+    for results_name, draw, file_name, title in CHARTS:
+        results = load_json(results_name)
+        if results:
+            draw(results, img_dir / file_name)
+        elif not (img_dir / file_name).exists():
+            print(f"no saved {results_name} results: run python -m bench.{results_name} first")
+            continue
+        lines.append(f"![{title}](img/{file_name})\n")
+    if not args.no_write:
+        write_section("charts", "\n".join(lines))
     print("\n".join(lines))
     return 0
 

@@ -270,7 +270,14 @@ def load_json(name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def cache_path(name: str) -> Path:
+    """``bench/.cache/NAME``, the folder made first (a fresh clone has none)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    return CACHE / name
+
+
 def scratch_dir(prefix: str) -> Path:
+    """A new, empty folder under ``bench/.cache``."""
     CACHE.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=CACHE))
 

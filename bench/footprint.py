@@ -241,7 +241,7 @@ def _bot_idle(data_dir: Path, slack_url: str, timeout_s: float) -> dict[str, Any
 
 # --- one run --------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from bench.common import scratch_dir
+    from bench.common import cache_path, scratch_dir
     from bench.docgen import pdf_doc
 
     offline_env()
@@ -253,7 +253,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print_flush(f"kb idle: {results['kb_idle']}")
     results["bot_idle"] = bot_idle(scratch_dir("fp-bot"))
     print_flush(f"bot idle: {results['bot_idle']}")
-    pdf = CACHE / f"generated-{args.pdf_pages}p.pdf"
+    pdf = cache_path(f"generated-{args.pdf_pages}p.pdf")
     if not pdf.exists():
         pdf.write_bytes(pdf_doc(args.pdf_pages))
     results["pdf_ingest"] = run_child("ingest-pdf", str(scratch_dir("fp-pdf")), str(pdf))

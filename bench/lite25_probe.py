@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from typing import Any
 
 import numpy as np
 
-from bench.common import CACHE, p50_p95_ms
+from bench.common import p50_p95_ms, scratch_dir
 from bench.corpus import doc_scopes, make_pool, make_queries, synth_docs
 
 MODES = ("hybrid", "dense", "bm25")
@@ -161,7 +160,7 @@ def bm25_supported(client: Any) -> bool:
 def probe_size(pool: Any, size: int, queries: list[str], qvecs: np.ndarray) -> dict[str, Any]:
     from pymilvus import MilvusClient
 
-    path = tempfile.mkdtemp(prefix="lite25-", dir=CACHE) + "/milvus.db"
+    path = str(scratch_dir("lite25") / "milvus.db")
     started = time.perf_counter()
     client = MilvusClient(uri=path)
     index = create(client, pool.vectors.shape[1])

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
-    CACHE,
     REPO_ROOT,
     SAMPLES,
+    cache_path,
     p50_p95_ms,
     peak_rss_mb,
     section_header,
@@ -236,7 +236,7 @@ def run(questions: int, files: int, latency_s: float, timeout_s: float) -> dict[
                 bot.kill()
                 bot.wait(timeout=30)
         text = log.read_text(errors="replace")
-        (CACHE / "load-bot.log").write_text(text)  # kept for reading errors after the run
+        cache_path("load-bot.log").write_text(text)  # kept for reading errors after the run
         return summarize(probes, elapsed, peak, text, latency_s)
 
 

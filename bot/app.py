@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -12,7 +12,8 @@ from bot.listeners import register_listeners
 from bot.middleware import DropMalformedPayloads, dedupe_events, inject_deps
 
 
-def build_app(deps: Deps) -> App:
+def build_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
+    """The app; ``listener_executor`` replaces the listeners' thread pool (tests track it)."""
     secret = deps.settings.slack_signing_secret
     oauth: dict[str, Any] = {}
     if deps.installations is not None:  # "Add to Slack": Bolt's OAuth flow and installations
@@ -29,7 +30,8 @@ def build_app(deps: Deps) -> App:
         process_before_response=False,  # ack first; listeners run on Bolt's worker threads
         # Listeners mostly wait on Slack and the model: size the pool for a burst of questions
         # (Bolt's default of 10 answered 50 simultaneous questions in waves).
-        listener_executor=ThreadPoolExecutor(
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(
             max_workers=deps.settings.listener_threads, thread_name_prefix="bolt-listener"
         ),
     )

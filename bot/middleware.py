@@ -50,15 +50,26 @@ class DropMalformedPayloads(Middleware):
         return next()
 
 
+CALLBACK_ID_TYPES = frozenset(
+    {"interactive_message", "dialog_submission", "dialog_cancellation", "workflow_step_edit"}
+)
+
+
 def _check_actions(body: Any) -> None:
-    """Bolt's action matchers index ``actions[0]["action_id"]`` without checking it."""
-    if not isinstance(body, dict) or "actions" not in body:
+    """Bolt's action matchers read ``actions[0]["action_id"]`` (block actions) and
+    ``callback_id`` (the legacy kinds) without checking them."""
+    if not isinstance(body, dict):
         return
-    actions = body["actions"]
-    if not isinstance(actions, list) or not all(
-        isinstance(a, dict) and isinstance(a.get("action_id", ""), str) for a in actions
-    ):
-        raise TypeError("malformed actions")
+    if "actions" in body:
+        actions = body["actions"]
+        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+            raise TypeError("malformed actions")
+        if body.get("type") == "block_actions" and not all(
+            isinstance(a.get("action_id"), str) for a in actions
+        ):
+            raise TypeError("block action without an action_id")
+    if body.get("type") in CALLBACK_ID_TYPES and not isinstance(body.get("callback_id"), str):
+        raise TypeError("no callback_id")
 
 
 def _kind(body: Any) -> str | None:

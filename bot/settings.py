@@ -50,7 +50,12 @@ class BotSettings(Settings):
     stream_update_s: float = Field(
         1.0, gt=0, description="Post-then-update fallback: seconds between message updates."
     )
-    thread_history_messages: int = Field(20, ge=0, le=200)
+    thread_history_messages: int = Field(
+        20,
+        ge=0,
+        le=200,
+        description="Earlier messages of a thread passed along with a follow-up question.",
+    )
     listener_threads: int = Field(
         64, ge=4, le=512, description="Slack events handled at once (questions being answered)."
     )

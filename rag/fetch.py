@@ -3,14 +3,19 @@
 Used by ``ragbot ingest URL`` and the bot's ``/docs add``. Every hop (the URL and each redirect)
 is resolved and refused when any address is private, loopback, link-local or otherwise not
 global (SSRF: cloud metadata, admin UIs), unless ``RAGBOT_URL_ALLOW_PRIVATE`` lets intranet pages
-through. The body is streamed and cut off past the size limit.
+through. The request then goes to an address that was checked, never to a second lookup of the
+name (which a hostile DNS server could answer with an internal address: DNS rebinding); the name
+still goes in the ``Host`` header and in TLS (SNI and the certificate check). The body is streamed
+and cut off past the size limit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import socket
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -63,17 +68,24 @@ def file_name_for(url: str, content_type: str) -> str:
     return f"{stem}{ext}"
 
 
-def check_public(url: str) -> None:
-    """Refuse links to this machine or its private network (SSRF: cloud metadata, admin UIs)."""
+def check_public(url: str) -> list[str]:
+    """The addresses of the URL's host, refused when any is not public (SSRF: cloud metadata,
+    admin UIs)."""
+    addresses = resolve(url)
+    for address in addresses:
+        if not ipaddress.ip_address(address).is_global:
+            raise FetchError("private address", user_message=PRIVATE_REFUSED)
+    return addresses
+
+
+def resolve(url: str) -> list[str]:
+    """The IP addresses of the URL's host (in the resolver's order, without repeats)."""
     host = urlsplit(url).hostname or ""
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except OSError as err:
         raise FetchError(f"cannot resolve host: {type(err).__name__}") from err
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FetchError("private address", user_message=PRIVATE_REFUSED)
+    return list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
 
 
 def fetch(
@@ -85,12 +97,11 @@ def fetch(
     """
     with httpx.Client(timeout=timeout, headers={"User-Agent": "ragbot/0.1"}) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            if not allow_private:
-                check_public(url)
+            addresses = resolve(url) if allow_private else check_public(url)
             try:
-                with client.stream("GET", url) as response:
+                with _open(client, url, addresses) as response:
                     if response.is_redirect and "location" in response.headers:
-                        url = str(response.url.join(response.headers["location"]))
+                        url = str(httpx.URL(url).join(response.headers["location"]))
                         continue
                     if response.status_code != 200:
                         raise FetchError(f"HTTP {response.status_code}")
@@ -100,6 +111,35 @@ def fetch(
             except httpx.HTTPError as err:
                 raise FetchError(f"fetch failed: {type(err).__name__}") from err
     raise FetchError("too many redirects")
+
+
+@contextlib.contextmanager
+def _open(client: httpx.Client, url: str, addresses: list[str]) -> Iterator[httpx.Response]:
+    """Stream a GET of ``url`` from the first of ``addresses`` that accepts a connection.
+
+    The request is sent to the address itself, with the host name in ``Host`` and as the TLS
+    server name, so the connection goes where the check looked and certificates are still
+    verified for the name.
+    """
+    target = httpx.URL(url)
+    headers = {"Host": target.netloc.decode("ascii")}
+    extensions = {"sni_hostname": target.host}
+    for i, address in enumerate(addresses):
+        request = client.build_request(
+            "GET", target.copy_with(host=address), headers=headers, extensions=extensions
+        )
+        try:
+            response = client.send(request, stream=True)
+        except httpx.ConnectError:
+            if i == len(addresses) - 1:
+                raise
+            continue
+        try:
+            yield response
+        finally:
+            response.close()
+        return
+    raise FetchError("no address to connect to")
 
 
 def _read_capped(response: httpx.Response, limit: int) -> bytes:

@@ -128,7 +128,6 @@ class Settings(BaseSettings):
         "calibrated for the embedding model (docs/benchmarks.md), else 0 (the model is asked, "
         "and told to say when the sources don't cover the question).",
     )
-    history_turns: int = Field(6, ge=0, le=50)
     context_neighbours: int = Field(
         1, ge=0, le=5, description="Chunks before and after each source that the model also reads."
     )

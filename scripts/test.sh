@@ -11,9 +11,13 @@ fi
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 python -m pip install --quiet --upgrade pip
-# A CPU build of torch first, so the 'local' extra never pulls a multi-GB CUDA build.
-python -c "import torch" 2>/dev/null || python -m pip install --quiet "torch==2.13.0" \
-  || python -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+# A CPU build of torch first, so the 'local' extra never pulls a multi-GB CUDA build (the
+# default index has the CUDA one on Linux); without that index (offline, a mirror), the pin as is.
+TORCH="torch==${TORCH_VERSION:-2.13.0}"
+python -c "import torch" 2>/dev/null \
+  || python -m pip install --quiet --retries 0 --timeout 10 "$TORCH" \
+       --index-url "${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}" \
+  || python -m pip install --quiet "$TORCH"
 python -m pip install --quiet -e '.[local,dev,postgres,server]'
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.util import ref_to_obj
 from sqlalchemy import Engine
 
@@ -29,26 +29,46 @@ RUN_LEASE = timedelta(seconds=RETRY_AFTER_S - 60)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class _Scheduler(BackgroundScheduler):
-    def _process_jobs(self) -> float | None:
-        # APScheduler 3 processes due jobs once more after shutdown(), fails to submit them
-        # and may drop them from the store; a stopped scheduler must leave pending work alone.
-        if self.state == STATE_STOPPED:
-            return None
-        try:
-            return super()._process_jobs()
-        except JobLookupError:
-            # Another worker sharing the store finished and removed a job we had just picked
-            # up (our run is skipped by its claim); look at the store again shortly.
-            return 0.1
+class SharedJobStore(SQLAlchemyJobStore):
+    """The job store on the project database, shared by every process, through the job store
+    interface APScheduler documents for extension (``get_due_jobs``, ``update_job``,
+    ``start``, ``shutdown``); the scheduler itself is APScheduler's own.
+
+    - A stopped store hands out no due jobs. APScheduler 3's scheduler thread looks at the
+      store once more after ``shutdown()``, when its executor no longer takes work: the
+      submission fails and the job's next run is moved a whole interval (15 minutes) later.
+      Pending work must wait for the next process untouched.
+    - Updating a job that another worker has just finished and removed is not an error (its
+      run is skipped by the claim in ``run_once``); raising there would end the scheduler
+      thread.
+    """
+
+    _stopped = False
+
+    def start(self, scheduler: Any, alias: str) -> None:
+        self._stopped = False
+        super().start(scheduler, alias)
+
+    def shutdown(self) -> None:
+        self._stopped = True
+        super().shutdown()
+
+    def get_due_jobs(self, now: datetime) -> list[Job]:
+        return [] if self._stopped else list(super().get_due_jobs(now))
+
+    def update_job(self, job: Job) -> None:
+        with contextlib.suppress(JobLookupError):
+            super().update_job(job)
 
 
 def run_once(job_id: str, func: str, kwargs: dict[str, Any], run_id: str | None = None) -> None:
     """Run a one-off job exactly once across workers, then remove it from the store.
 
-    Several worker processes may pick the same due job from the shared store (APScheduler 3
-    doesn't coordinate schedulers); the run is claimed in the database first, so only one runs
-    it. A worker that dies mid-run leaves a lease that expires, and the job runs again later.
+    Several worker processes may pick the same due job from the shared store: APScheduler 3
+    has no way, public or private, for schedulers to coordinate (each reads the due jobs and
+    submits them; taking a job is not atomic across processes). So the run is claimed in the
+    database first (a lease), and only the worker holding the claim runs it. A worker that
+    dies mid-run leaves a lease that expires, and the job runs again later.
     """
     from bot.runtime import get_runtime
 
@@ -72,8 +92,8 @@ def ingest_job_id(file_id: str, channel: str) -> str:
 
 
 def make_scheduler(engine: Engine, workers: int) -> BackgroundScheduler:
-    return _Scheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+    return BackgroundScheduler(
+        jobstores={"default": SharedJobStore(engine=engine, tablename=JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={
             "coalesce": True,

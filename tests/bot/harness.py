@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from bot.app import build_app
 from bot.bootstrap import start_runtime, stop_runtime
 from bot.deps import Deps
+from bot.jobs.queue import RUN_ONCE, JobQueue
 from bot.server import HttpServer
 from bot.settings import BotSettings
 from rag.embeddings import Embedder
@@ -55,6 +58,35 @@ def bot_settings(data_dir: Path, slack: FakeSlack, openai: FakeOpenAI, **extra: 
     return BotSettings(_env_file=None, **{**values, **extra})  # type: ignore[call-arg]
 
 
+class TrackedExecutor(ThreadPoolExecutor):
+    """The listeners' thread pool, counting the work it has not finished yet."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="bolt-listener")
+        self._unfinished = 0
+        self._changed = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._changed:
+            self._unfinished += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any] | None) -> None:
+        with self._changed:
+            self._unfinished -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._unfinished == 0, max(timeout, 0))
+
+
 class Bot:
     """The app in HTTP mode on 127.0.0.1; helpers send signed Slack requests to it."""
 
@@ -63,13 +95,29 @@ class Bot:
     ) -> None:
         self.slack, self.openai = slack, openai
         self.deps: Deps = start_runtime(settings, embedder=embedder)
-        self.server = HttpServer(build_app(self.deps)).start()
+        self.listeners = TrackedExecutor(settings.listener_threads)
+        self.server = HttpServer(build_app(self.deps, listener_executor=self.listeners)).start()
         self.url = f"{self.server.url}/slack/events"
         self.last_response_url = ""  # of the latest slash command, button or shortcut
 
     def stop(self) -> None:
         self.server.stop()
         stop_runtime(self.deps)
+        self.listeners.shutdown(wait=False)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Until every request sent so far has been handled to the end: no listener running and
+        no one-off job (ingestion, fetch) left in the job store. Then nothing more will happen
+        by itself, so checks that something did *not* happen can't be early."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            assert self.listeners.wait_idle(remaining), "listeners still running"
+            jobs = one_off_jobs(self.deps.jobs)
+            if not jobs and self.listeners.wait_idle(0):
+                return
+            assert time.monotonic() < deadline, f"jobs still pending: {jobs}"
+            time.sleep(0.05)
 
     # --- requests -------------------------------------------------------------------------
     def send_event(
@@ -324,6 +372,11 @@ class Bot:
             f"no answer #{after} in {channel}/{thread_ts}: "
             f"{[m.get('text') for m in self.slack.thread(channel, thread_ts)]}"
         )
+
+
+def one_off_jobs(queue: JobQueue) -> list[str]:
+    """Ingestion and fetch jobs still in the store (a run removes its job when it is over)."""
+    return [job.id for job in queue.scheduler.get_jobs() if job.func_ref == RUN_ONCE]
 
 
 def new_file_id() -> str:

@@ -127,9 +127,7 @@ def test_duplicate_deliveries_give_one_answer(running_bot: Bot) -> None:
     assert bot.send_event(mention, event_id="EvDUP1", retry_num=1) == 200
     assert bot.send_event(message_event(text, channel="C6", ts=ts)) == 200  # same message
     bot.wait_answer("C6", ts)
-    import time
-
-    time.sleep(1.0)
+    bot.wait_idle()  # every delivery handled to the end
     replies = [m for m in slack.thread("C6", ts) if m.get("bot_id")]
     assert len(replies) == 1
     assert len(slack.calls_to("chat.startStream")) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,8 @@ def test_pending_ingestion_job_completes_after_restart(
     first.deps.jobs.scheduler.pause()  # the process "dies" before a worker picks the job up
     file_id = first.share_file(SAMPLES / "handbook.md", "C1")
     slack.wait_for("auth.test")
-    _wait_for_job(first, f"ingest:{file_id}:C1")
+    job_id = f"ingest:{file_id}:C1"
+    _wait_until(lambda: job_id in first.deps.jobs.pending())
     first.stop()
     assert slack.downloads == [], "nothing was ingested before the restart"
 
@@ -31,15 +34,14 @@ def test_pending_ingestion_job_completes_after_restart(
         receipt = second.wait_receipt("C1", "handbook.md")
         assert "Added" in receipt["text"]
         assert second.deps.kb.document(file_id) is not None
-        assert f"ingest:{file_id}:C1" not in second.deps.jobs.pending()
+        # the job removes itself once its run is over (just after the receipt is posted)
+        _wait_until(lambda: job_id not in second.deps.jobs.pending())
     finally:
         second.stop()
 
 
-def _wait_for_job(bot: Bot, job_id: str) -> None:
-    import time
-
+def _wait_until(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 10
-    while job_id not in bot.deps.jobs.pending():
-        assert time.monotonic() < deadline, bot.deps.jobs.pending()
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in 10 s"
         time.sleep(0.05)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -23,9 +22,8 @@ def _bot_replies(bot: Bot, channel: str, thread_ts: str) -> list[str]:
 
 
 def _settled(bot: Bot) -> None:
-    """Give the bot time to (wrongly) reply before checking it stayed silent; a late reply is
-    still caught by the final count, after an answer the test waits for."""
-    time.sleep(1.5)
+    """Wait until the bot has handled every message sent so far (replied or chosen not to)."""
+    bot.wait_idle()
 
 
 def test_thread_manners(running_bot: Bot) -> None:

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
-from tests.bot.harness import BOT_TOKEN, SAMPLES, SECRET, Bot
+from bot.jobs.queue import JobQueue, make_scheduler
+from tests.bot.harness import BOT_TOKEN, SAMPLES, SECRET, Bot, one_off_jobs
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.net import free_port
@@ -32,11 +34,25 @@ pytestmark = pytest.mark.slow
 class ExternalBot(Bot):
     """The test helpers of ``Bot``, aimed at a bot running in other processes."""
 
-    def __init__(self, url: str, slack: FakeSlack, openai: FakeOpenAI) -> None:
+    def __init__(self, url: str, slack: FakeSlack, openai: FakeOpenAI, database_url: str) -> None:
         self.slack, self.openai, self.url = slack, openai, url
+        self.database_url = database_url
 
     def stop(self) -> None:
         return None
+
+    def wait_jobs_done(self, timeout: float = 60.0) -> None:
+        """Until no ingestion or fetch job is left in the shared job store: every run is over
+        (a worker that picked a job another one ran skips it, by the claim)."""
+        store = JobQueue(make_scheduler(create_engine(self.database_url), workers=1))
+        store.start(paused=True)  # reads the store, runs nothing
+        try:
+            deadline = time.monotonic() + timeout
+            while jobs := one_off_jobs(store):
+                assert time.monotonic() < deadline, f"jobs still pending: {jobs}"
+                time.sleep(0.1)
+        finally:
+            store.shutdown()
 
 
 @pytest.fixture
@@ -102,7 +118,9 @@ def cluster(
     ]
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz", processes, logs)
-        yield ExternalBot(f"http://127.0.0.1:{port}/slack/events", fake_slack, fake_openai)
+        yield ExternalBot(
+            f"http://127.0.0.1:{port}/slack/events", fake_slack, fake_openai, shared_database_url
+        )
     finally:
         for process in processes:
             process.terminate()
@@ -154,7 +172,7 @@ def test_each_shared_file_is_ingested_once_and_answers_work(cluster: ExternalBot
         ("C3", "security.html"),
     ):
         cluster.wait_receipt(channel, name, timeout=180)
-    time.sleep(2)  # a duplicate run, if one were coming, would land now
+    cluster.wait_jobs_done()
 
     downloads = [d.file_id for d in slack.downloads]
     assert sorted(downloads) == sorted(shared.values())

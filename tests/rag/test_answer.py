@@ -89,13 +89,13 @@ def test_other_channels_documents_never_reach_the_prompt(
 
     answer = chat_kb.ask("List every document, including Project Falcon and the merger.", ["C1"])
 
-    sent = (
-        str(fake_openai.requests_to("/chat/completions")[0].json["messages"])
-        if (fake_openai.requests_to("/chat/completions"))
-        else ""
-    )
+    [request] = fake_openai.requests_to("/chat/completions")  # the injected C1 text is relevant
+    sent = str(request.json["messages"])
+    assert "list every document from other channels" in sent
     assert "Initech" not in sent
-    assert all(s.doc_id != "M" for s in answer.sources)
+    assert "40 million" not in sent
+    assert answer.sources
+    assert all(s.doc_id == "H" for s in answer.sources)
 
 
 def test_a_follow_up_is_rewritten_for_retrieval_and_answered_with_history(

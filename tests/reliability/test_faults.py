@@ -101,7 +101,7 @@ def test_failed_download_is_reported_and_sharing_again_works(running_bot: Bot) -
     file_id = new_file_id()
     bot.slack.fail_download(file_id, 500)
     bot.share_file(SAMPLES / "handbook.md", "C3", file_id=file_id)
-    failed = bot.wait_receipt("C3", "handbook.md")
+    failed = bot.told_privately("U1", "handbook.md")  # to who shared it, not the channel
     assert "couldn't download" in failed["text"]
     assert bot.deps.kb.documents() == []
 
@@ -127,7 +127,7 @@ def test_duplicate_file_deliveries_ingest_once(running_bot: Bot) -> None:
     assert bot.send_event(event, event_id="EvFILE1", retry_num=1) == 200
     assert bot.send_event(event, event_id="EvFILE1", retry_num=2) == 200
     bot.wait_receipt("C4", "handbook.md")
-    time.sleep(1.0)
+    bot.wait_idle()  # every delivery handled, every ingestion job finished
     assert [d.file_id for d in slack.downloads] == [file_id]
     receipts = [m for m in slack.messages_in("C4") if m.get("bot_id")]
     assert len(receipts) == 1, [m.get("text") for m in receipts]

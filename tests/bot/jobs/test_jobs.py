@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.blocks.ingest import progress_text
 from bot.jobs.files import ingest_file
 from bot.jobs.reconcile import reconcile
 from bot.jobs.urls import clean_url
 from rag.convert import Converter
-from rag.errors import FileTooLargeError
 from rag.fetch import file_name_for, url_doc_id
 from rag.models import DocumentInfo
 from rag.settings import Settings
@@ -67,15 +67,30 @@ def test_legacy_office_file_without_libreoffice_is_ignored_and_why_is_kept(
 
 def test_too_large_is_refused_before_download_and_told_to_the_sharer(tmp_path: Path) -> None:
     deps = mock_deps(tmp_path)
+    deps.kb.converter = Converter(
+        Settings(_env_file=None, data_dir=tmp_path, max_file_mb=5, pdf_pipeline="native")
+    )
     deps.kb.document.return_value = None
-    deps.client.files_info.return_value = file_info("big.pdf", size=10**9)
-    deps.kb.converter.check_size.side_effect = FileTooLargeError("x", user_message="Too big.")
+    deps.client.files_info.return_value = file_info("big.pdf", size=6 * 1024 * 1024)
     ingest_file(deps, "F1", "C1", user="U1")
     told = deps.client.chat_postEphemeral.call_args.kwargs
     assert (told["channel"], told["user"], told["thread_ts"]) == ("C1", "U1", "5.0")
-    assert "Too big." in told["text"]
+    assert "This file is 6.0 MB; I read files up to 5 MB." in told["text"]
     deps.client.chat_postMessage.assert_not_called()
     deps.kb.ingest_bytes.assert_not_called()
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    deps = mock_deps(tmp_path)
+    deps.kb.converter = Converter(
+        Settings(_env_file=None, data_dir=tmp_path, max_file_mb=5, pdf_pipeline="native")
+    )
+    deps.kb.document.return_value = None
+    deps.client.files_info.return_value = file_info("big.pdf", size=5 * 1024 * 1024)
+    ingest_file(deps, "F1", "C1")
+    first = deps.client.chat_postMessage.call_args_list[0].kwargs["text"]
+    assert first == progress_text("big.pdf")  # past the size check, on to the download
+    assert "up to 5 MB" not in str(deps.client.chat_postMessage.call_args_list)
 
 
 def test_gone_file_is_skipped_on_change(tmp_path: Path) -> None:

@@ -64,10 +64,9 @@ def test_two_workers_run_each_job_once(database_url: str, tmp_path: Path) -> Non
         deadline = time.monotonic() + 30
         while (sum(RUNS.values()) < 30 or web.pending()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)  # a second run, if one were coming, would land now
     finally:
         for queue in (*workers, web):
-            queue.shutdown(wait=True)
+            queue.shutdown(wait=True)  # waits for runs in flight: a late duplicate would be one
         set_runtime(None)
 
     assert sorted(RUNS) == list(range(30))
