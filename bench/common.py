@@ -193,6 +193,7 @@ SECTION_ORDER = [
     "embed",
     "conversion",
     "search",
+    "tenants",
     "retrieval",
     "financebench",
     "ingest-speed",

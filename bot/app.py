@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 
@@ -14,7 +15,15 @@ from bot.middleware import DropMalformedPayloads, dedupe_events, inject_deps
 def build_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The app; ``listener_executor`` replaces the listeners' thread pool (tests track it)."""
     secret = deps.settings.slack_signing_secret
+    oauth: dict[str, Any] = {}
+    if deps.installations is not None:  # "Add to Slack": Bolt's OAuth flow and installations
+        oauth = {
+            "installation_store": deps.installations.store,
+            "oauth_settings": deps.installations.oauth_settings(),
+            "authorize": deps.installations.authorize(),
+        }
     app = App(
+        **oauth,
         client=deps.client,
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=secret is not None,

@@ -14,6 +14,7 @@ from bot.runtime import set_runtime
 from bot.settings import BotSettings
 from bot.slack_client import make_client
 from bot.state import StateStore
+from bot.teams import Installations
 from rag.embeddings import Embedder
 from rag.errors import RagError
 from rag.knowledge_base import KnowledgeBase
@@ -35,12 +36,18 @@ def start_runtime(
         threading.Thread(
             target=_warm_up, args=(kb, on_fatal), name="kb-warm-up", daemon=True
         ).start()
+    client = make_client(settings)
     deps = Deps(
         kb=kb,
         settings=settings,
-        state=StateStore(kb.registry.engine),
+        state=StateStore(kb.registry.engine),  # migrates the bot's tables, installations too
         jobs=JobQueue(make_scheduler(kb.registry.engine, settings.ingest_workers)),
-        client=make_client(settings),
+        client=client,
+        installations=(
+            Installations(settings, kb.registry.engine, client)
+            if settings.multi_workspace
+            else None
+        ),
     )
     set_runtime(deps)
     jobs.register(deps.jobs, settings)

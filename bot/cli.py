@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from rag import cli as rag_cli
+from rag import render
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +30,15 @@ def build_parser() -> argparse.ArgumentParser:
         parents=common,
     )
     worker.set_defaults(handler=cmd_worker)
+    teams = subparsers.add_parser(
+        "teams", help="workspaces that installed the app (OAuth mode)", parents=common
+    )
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True)
+    teams_list = teams_sub.add_parser(
+        "list", help="installations, newest token first (tokens are never shown)", parents=common
+    )
+    teams_list.add_argument("--json", action="store_true")
+    teams_list.set_defaults(handler=cmd_teams_list)
     feedback = subparsers.add_parser("feedback", help="👍/👎 given in Slack", parents=common)
     feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True)
     export = feedback_sub.add_parser(
@@ -67,11 +77,53 @@ def cmd_worker(args: argparse.Namespace, console: Console) -> int:
     from bot.worker import run_worker
 
     settings = BotSettings()
-    if settings.slack_bot_token is None:
-        sys.stderr.write("ragbot worker: missing SLACK_BOT_TOKEN\n")
+    if settings.slack_bot_token is None and not settings.multi_workspace:
+        sys.stderr.write(
+            "ragbot worker: missing SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)\n"
+        )
         return 2
     _log_service(args.verbosity)
     return run_worker(settings)
+
+
+def cmd_teams_list(args: argparse.Namespace, console: Console) -> int:
+    from bot.settings import BotSettings
+    from bot.slack_client import make_client
+    from bot.state import StateStore
+    from bot.teams import Installations
+    from rag.database import make_engine
+
+    settings = BotSettings()
+    if not settings.multi_workspace or settings.slack_client_secret is None:
+        sys.stderr.write(
+            "ragbot teams: installations exist in OAuth mode only (SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET set, no SLACK_BOT_TOKEN)\n"
+        )
+        return 2
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        StateStore(engine)  # the installation tables are the bot's: migrate them first
+        teams = Installations(settings, engine, make_client(settings)).teams()
+    finally:
+        engine.dispose()
+    if args.json:
+        rag_cli._emit_json([team.to_dict() for team in teams])
+    elif teams:
+        rows = [
+            (
+                t.key,
+                t.team_name or t.enterprise_name or "",
+                "org" if t.is_enterprise_install else "workspace",
+                "rotating" if t.token_rotation else "long-lived",
+                t.installed_at.isoformat(timespec="seconds"),
+            )
+            for t in teams
+        ]
+        headers = ("team", "name", "install", "token", "installed_at")
+        sys.stdout.write(render.table(headers, rows) + "\n")
+    else:
+        console.print("no installations yet: open /slack/install to add the app", markup=False)
+    return 0
 
 
 def cmd_feedback_export(args: argparse.Namespace, console: Console) -> int:

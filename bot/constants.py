@@ -10,6 +10,25 @@ GOOD_SOURCE = "ragbot_good_source"  # after a 👎: which shown source was right
 READ_OLDER_FILES = "ragbot_read_older_files"
 ADD_TO_RAGBOT = "ragbot_add_to_ragbot"  # message shortcut (manifest.yml callback_id)
 
+# The bot token's scopes, asked for by the OAuth install flow (manifest.yml lists the same ones:
+# tests/test_manifest.py).
+BOT_SCOPES = (
+    "app_mentions:read",
+    "assistant:write",
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:read",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:read",
+    "mpim:history",
+    "mpim:read",
+    "users:read",
+)
+
 ASK_COMMAND = "/ask"
 DOCS_COMMAND = "/docs"
 

@@ -12,6 +12,7 @@ from slack_bolt.middleware import Middleware
 from slack_bolt.request import payload_utils
 
 from bot.deps import Deps
+from bot.teams import team_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,17 @@ def _kind(body: Any) -> str | None:
 
 
 def inject_deps(deps: Deps) -> MiddlewareFunc:
+    """``deps`` for the listeners; installed by many teams, the requesting team's view of them
+    (its documents, state and jobs, and Bolt's client with its bot token)."""
+
     def middleware(context: BoltContext, next: Callable[[], None]) -> None:
-        context["deps"] = deps
+        if deps.installations is not None and context.client is not None:
+            key = team_key(
+                context.enterprise_id, context.team_id, bool(context.is_enterprise_install)
+            )
+            context["deps"] = deps.for_team(key, context.client)
+        else:
+            context["deps"] = deps
         next()
 
     return middleware

@@ -24,6 +24,16 @@ class BotSettings(Settings):
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=_env("SLACK_SIGNING_SECRET")
     )
+    slack_client_id: str | None = Field(None, validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_CLIENT_SECRET")
+    )
+    slack_redirect_uri: str | None = Field(
+        None,
+        validation_alias=_env("SLACK_REDIRECT_URI"),
+        description="Many workspaces: the public https://…/slack/oauth_redirect URL, when the "
+        "app lists more than one redirect URL.",
+    )
     slack_api_url: str | None = Field(
         None, validation_alias=_env("SLACK_API_URL"), description="Web API base URL override."
     )
@@ -74,13 +84,35 @@ class BotSettings(Settings):
     warm_up: bool = Field(
         True, description="Load the embedding model at start-up (in the background)."
     )
+    token_rotation_minutes: int = Field(
+        120,
+        ge=1,
+        le=11 * 60,
+        description="Many workspaces with token rotation: refresh a bot token this many minutes "
+        "before it expires.",
+    )
+    forget_documents_on_uninstall: bool = Field(
+        False,
+        description="Many workspaces: when a team uninstalls the app (or revokes its bot token), "
+        "delete its documents, answers and feedback too (off: only its tokens are deleted).",
+    )
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def multi_workspace(self) -> bool:
+        """Installed by many teams through OAuth (client id and secret, no bot token)."""
+        return self.slack_bot_token is None and (
+            self.slack_client_id is not None or self.slack_client_secret is not None
+        )
+
     def require_slack(self) -> None:
         """Fail fast, naming every missing token, before anything starts."""
+        if self.slack_client_id or self.slack_client_secret:
+            self._require_oauth()
+            return
         missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]
         if not self.socket_mode and not self.slack_signing_secret:
             missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
@@ -92,3 +124,20 @@ class BotSettings(Settings):
                 "SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write "
                 "scope, from the app's Basic Information page"
             )
+
+    def _require_oauth(self) -> None:
+        if self.slack_bot_token is not None:
+            raise MissingSlackConfigError(
+                "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (installed by many workspaces through OAuth), not both"
+            )
+        if self.socket_mode:
+            raise MissingSlackConfigError(
+                "installing in many workspaces runs over HTTP (the OAuth redirect is a web page): "
+                "unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET"
+            )
+        names = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
+        values = (self.slack_client_id, self.slack_client_secret, self.slack_signing_secret)
+        missing = [name for name, value in zip(names, values, strict=True) if not value]
+        if missing:
+            raise MissingSlackConfigError("missing " + ", ".join(missing))

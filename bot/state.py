@@ -3,10 +3,15 @@ where they were posted), feedback, per-conversation settings.
 
 Message text is stored only where the product needs it (an answer a user may share or rate);
 it is never logged.
+
+Every row belongs to a team (``""`` for a single-workspace bot): a store bound to a team
+(``StateStore.for_team``) reads and writes that team's rows only, and prefixes its dedupe keys
+with the team, since channel ids and message timestamps can repeat across workspaces.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -52,6 +57,7 @@ class SeenKey(BotBase):
 
 class AnsweredThread(BotBase):
     __tablename__ = "bot_answered_threads"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
     thread_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -60,6 +66,7 @@ class AnsweredThread(BotBase):
 class AnswerRow(BotBase):
     __tablename__ = "bot_answers"
     answer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     channel: Mapped[str] = mapped_column(String(64))
     user: Mapped[str] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
@@ -72,6 +79,7 @@ class AnswerRow(BotBase):
 class FeedbackRow(BotBase):
     __tablename__ = "bot_feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     answer_id: Mapped[str] = mapped_column(String(32), index=True)
     user: Mapped[str] = mapped_column(String(64))
     vote: Mapped[int] = mapped_column(Integer)  # +1 / -1
@@ -85,6 +93,7 @@ class FeedbackRow(BotBase):
 
 class WebSourceRow(BotBase):
     __tablename__ = "bot_web_sources"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     doc_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     url: Mapped[str] = mapped_column(Text)
     added_by: Mapped[str] = mapped_column(String(64))
@@ -105,6 +114,7 @@ class ChannelSettingRow(BotBase):
     """What people set for one conversation with ``/docs`` (``/docs auto on|off``)."""
 
     __tablename__ = "bot_channel_settings"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
     auto_read: Mapped[bool] = mapped_column(Boolean)
     changed_by: Mapped[str] = mapped_column(String(64))
@@ -115,6 +125,7 @@ class AnswerMessageRow(BotBase):
     """Where the answer to a message was posted (edits re-answer it, deletions remove it)."""
 
     __tablename__ = "bot_answer_messages"
+    team: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
     channel: Mapped[str] = mapped_column(String(64), primary_key=True)
     question_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
     thread_ts: Mapped[str] = mapped_column(String(32))
@@ -199,27 +210,37 @@ class StateStore:
         self.engine = engine
         migrate.upgrade(engine, BOT_MIGRATIONS, BOT_VERSION_TABLE)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.team = ""
+
+    def for_team(self, team: str) -> StateStore:
+        """The same tables, seen by one team (the engine is shared)."""
+        view = copy.copy(self)
+        view.team = team
+        return view
+
+    def _key(self, key: str) -> str:
+        return (f"{self.team}|{key}" if self.team else key)[:255]
 
     # --- dedupe ----------------------------------------------------------------------------
     def claim(self, key: str) -> bool:
         """True the first time a key is seen (an event id, a message, a file share)."""
         try:
             with self._sessions() as session, session.begin():
-                session.add(SeenKey(key=key[:255]))
+                session.add(SeenKey(key=self._key(key)))
         except IntegrityError:
             return False
         return True
 
     def release(self, key: str) -> None:
         with self._sessions() as session, session.begin():
-            session.execute(delete(SeenKey).where(SeenKey.key == key[:255]))
+            session.execute(delete(SeenKey).where(SeenKey.key == self._key(key)))
 
     # --- why a shared file could not be read (so a question waiting on it can say) -----------
     def note_file_failure(self, file_id: str, channel: str, reason: str) -> None:
         self.claim(f"{_FAILED}{file_id}:{channel}:{reason}")
 
     def file_failure(self, file_id: str, channel: str) -> str | None:
-        prefix = f"{_FAILED}{file_id}:{channel}:"
+        prefix = self._key(f"{_FAILED}{file_id}:{channel}:")
         with self._sessions() as session:
             key = session.scalars(
                 select(SeenKey.key).where(SeenKey.key.startswith(prefix, autoescape=True))
@@ -229,22 +250,23 @@ class StateStore:
     def recent_file_failures(self, channels: Iterable[str], limit: int = 50) -> list[FileFailure]:
         """Files that could not be read in ``channels``, newest first (kept a week)."""
         wanted = set(channels)
+        prefix = self._key(_FAILED)  # this team's failures only
         with self._sessions() as session:
             rows = session.execute(
                 select(SeenKey.key, SeenKey.seen_at)
-                .where(SeenKey.key.startswith(_FAILED, autoescape=True))
+                .where(SeenKey.key.startswith(prefix, autoescape=True))
                 .order_by(SeenKey.seen_at.desc())
             ).all()
         failures = []
         for key, seen_at in rows:
-            file_id, _, rest = key[len(_FAILED) :].partition(":")
+            file_id, _, rest = key[len(prefix) :].partition(":")
             channel, _, reason = rest.partition(":")
             if channel in wanted:
                 failures.append(FileFailure(file_id, channel, reason, seen_at))
         return failures[:limit]
 
     def clear_file_failures(self, file_id: str, channel: str) -> None:
-        prefix = f"{_FAILED}{file_id}:{channel}:"
+        prefix = self._key(f"{_FAILED}{file_id}:{channel}:")
         with self._sessions() as session, session.begin():
             session.execute(delete(SeenKey).where(SeenKey.key.startswith(prefix, autoescape=True)))
 
@@ -300,13 +322,13 @@ class StateStore:
     def mark_thread(self, channel: str, thread_ts: str) -> None:
         try:
             with self._sessions() as session, session.begin():
-                session.add(AnsweredThread(channel=channel, thread_ts=thread_ts))
+                session.add(AnsweredThread(team=self.team, channel=channel, thread_ts=thread_ts))
         except IntegrityError:
             pass
 
     def is_answered_thread(self, channel: str, thread_ts: str) -> bool:
         with self._sessions() as session:
-            return session.get(AnsweredThread, (channel, thread_ts)) is not None
+            return session.get(AnsweredThread, (self.team, channel, thread_ts)) is not None
 
     # --- answers and feedback -------------------------------------------------------------
     def save_answer(self, channel: str, user: str, answer: Answer) -> str:
@@ -315,6 +337,7 @@ class StateStore:
             session.add(
                 AnswerRow(
                     answer_id=answer_id,
+                    team=self.team,
                     channel=channel,
                     user=user,
                     question=answer.question,
@@ -328,7 +351,7 @@ class StateStore:
     def answer(self, answer_id: str) -> StoredAnswer | None:
         with self._sessions() as session:
             row = session.get(AnswerRow, answer_id)
-            if row is None:
+            if row is None or row.team != self.team:
                 return None
             sources = tuple(_citation(d) for d in json.loads(row.sources_json))
             return StoredAnswer(
@@ -347,11 +370,14 @@ class StateStore:
         with self._sessions() as session, session.begin():
             session.execute(
                 delete(FeedbackRow).where(
-                    FeedbackRow.answer_id == answer_id, FeedbackRow.user == user
+                    FeedbackRow.team == self.team,
+                    FeedbackRow.answer_id == answer_id,
+                    FeedbackRow.user == user,
                 )
             )
             session.add(
                 FeedbackRow(
+                    team=self.team,
                     answer_id=answer_id,
                     user=user,
                     vote=1 if vote > 0 else -1,
@@ -368,14 +394,20 @@ class StateStore:
         with self._sessions() as session, session.begin():
             result = session.execute(
                 update(FeedbackRow)
-                .where(FeedbackRow.answer_id == answer_id, FeedbackRow.user == user)
+                .where(
+                    FeedbackRow.team == self.team,
+                    FeedbackRow.answer_id == answer_id,
+                    FeedbackRow.user == user,
+                )
                 .values(good_source=chunk_id[:255])
             )
             return bool(getattr(result, "rowcount", 0))
 
     def feedback(self) -> list[Feedback]:
         with self._sessions() as session:
-            rows = session.scalars(select(FeedbackRow).order_by(FeedbackRow.id)).all()
+            rows = session.scalars(
+                select(FeedbackRow).where(FeedbackRow.team == self.team).order_by(FeedbackRow.id)
+            ).all()
             return [
                 Feedback(
                     r.answer_id,
@@ -394,14 +426,18 @@ class StateStore:
     def auto_read(self, channel: str) -> bool:
         """Whether files shared in ``channel`` are read without being asked (default: yes)."""
         with self._sessions() as session:
-            row = session.get(ChannelSettingRow, channel)
+            row = session.get(ChannelSettingRow, (self.team, channel))
             return True if row is None else row.auto_read
 
     def set_auto_read(self, channel: str, on: bool, user: str) -> None:
         with self._sessions() as session, session.begin():
-            row = session.get(ChannelSettingRow, channel)
+            row = session.get(ChannelSettingRow, (self.team, channel))
             if row is None:
-                session.add(ChannelSettingRow(channel=channel, auto_read=on, changed_by=user))
+                session.add(
+                    ChannelSettingRow(
+                        team=self.team, channel=channel, auto_read=on, changed_by=user
+                    )
+                )
             else:
                 row.auto_read, row.changed_by, row.changed_at = on, user, _now()
 
@@ -411,6 +447,7 @@ class StateStore:
         with self._sessions() as session, session.begin():
             session.merge(
                 AnswerMessageRow(
+                    team=self.team,
                     channel=posted.channel,
                     question_ts=posted.question_ts,
                     thread_ts=posted.thread_ts,
@@ -421,7 +458,7 @@ class StateStore:
 
     def answer_to(self, channel: str, question_ts: str) -> PostedAnswer | None:
         with self._sessions() as session:
-            row = session.get(AnswerMessageRow, (channel, question_ts))
+            row = session.get(AnswerMessageRow, (self.team, channel, question_ts))
             if row is None:
                 return None
             return PostedAnswer(
@@ -432,6 +469,7 @@ class StateStore:
         with self._sessions() as session, session.begin():
             session.execute(
                 delete(AnswerMessageRow).where(
+                    AnswerMessageRow.team == self.team,
                     AnswerMessageRow.channel == channel,
                     AnswerMessageRow.question_ts == question_ts,
                 )
@@ -440,15 +478,33 @@ class StateStore:
     # --- web sources (/docs add) ----------------------------------------------------------
     def add_web_source(self, doc_id: str, url: str, user: str) -> None:
         with self._sessions() as session, session.begin():
-            if session.get(WebSourceRow, doc_id) is None:
-                session.add(WebSourceRow(doc_id=doc_id, url=url, added_by=user))
+            if session.get(WebSourceRow, (self.team, doc_id)) is None:
+                session.add(WebSourceRow(team=self.team, doc_id=doc_id, url=url, added_by=user))
 
     def web_source_added_by(self, doc_id: str) -> str | None:
         """Who added a ``/docs add`` document (None when unknown)."""
         with self._sessions() as session:
-            row = session.get(WebSourceRow, doc_id)
+            row = session.get(WebSourceRow, (self.team, doc_id))
             return row.added_by if row else None
 
     def remove_web_source(self, doc_id: str) -> None:
         with self._sessions() as session, session.begin():
-            session.execute(delete(WebSourceRow).where(WebSourceRow.doc_id == doc_id))
+            session.execute(
+                delete(WebSourceRow).where(
+                    WebSourceRow.team == self.team, WebSourceRow.doc_id == doc_id
+                )
+            )
+
+    # --- a team that uninstalled -----------------------------------------------------------
+    def forget_team(self) -> None:
+        """Drop the team's answers, feedback, links and answered threads."""
+        with self._sessions() as session, session.begin():
+            for table in (
+                AnswerRow,
+                FeedbackRow,
+                WebSourceRow,
+                AnsweredThread,
+                ChannelSettingRow,
+                AnswerMessageRow,
+            ):
+                session.execute(delete(table).where(table.team == self.team))

@@ -2,14 +2,17 @@
 
 Stable interface (other tools rely on it)::
 
-    ragbot ingest PATH|URL... [--scope S] [--json]
-    ragbot search "QUESTION" [--k K] [--scope S] [--mode hybrid|dense|bm25] [--json]
-    ragbot ask "QUESTION" [--scope S] [--json]
-    ragbot docs list [--scope S] [--json]
-    ragbot docs forget DOC_ID
+    ragbot ingest PATH|URL... [--scope S] [--team T] [--json]
+    ragbot search "QUESTION" [--k K] [--scope S] [--team T] [--mode hybrid|dense|bm25] [--json]
+    ragbot ask "QUESTION" [--scope S] [--team T] [--json]
+    ragbot docs list [--scope S] [--team T] [--json]
+    ragbot docs forget DOC_ID [--team T]
     ragbot docs gc
-    ragbot stats [--json]
+    ragbot stats [--team T] [--json]
     ragbot models download
+
+``--team`` names the tenant (a workspace or organisation id when the bot serves many); without it
+the commands work on the default tenant, the one a single-workspace bot and the CLI use.
 
 The Slack bot adds ``ragbot serve`` and ``ragbot worker`` (see ``bot/cli.py``).
 
@@ -47,6 +50,7 @@ from rag.fetch import is_url
 from rag.formats import EXTENSION_FORMATS
 from rag.knowledge_base import KnowledgeBase
 from rag.models import GLOBAL_SCOPE, IngestReceipt, plural
+from rag.registry import DEFAULT_TENANT
 from rag.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Console], int]
@@ -91,9 +95,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     common = [verbosity_options(top_level=False)]
+    tenant = tenant_option()
 
     ingest = sub.add_parser(
-        "ingest", help="add files, folders or web pages to the knowledge base", parents=common
+        "ingest",
+        help="add files, folders or web pages to the knowledge base",
+        parents=[*common, tenant],
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH|URL", help="files, folders, http(s) URLs")
     ingest.add_argument(
@@ -103,7 +110,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     ingest.set_defaults(handler=cmd_ingest)
 
     search = sub.add_parser(
-        "search", help="show the passages that best match a question", parents=common
+        "search", help="show the passages that best match a question", parents=[*common, tenant]
     )
     search.add_argument("question")
     search.add_argument("--k", type=int, default=None, help="number of hits")
@@ -112,7 +119,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=cmd_search)
 
-    ask = sub.add_parser("ask", help="answer a question with cited sources", parents=common)
+    ask = sub.add_parser(
+        "ask", help="answer a question with cited sources", parents=[*common, tenant]
+    )
     ask.add_argument("question")
     ask.add_argument("--scope", action="append", help="restrict to these scopes")
     ask.add_argument("--json", action="store_true")
@@ -120,11 +129,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
 
     docs = sub.add_parser("docs", help="list or forget documents", parents=common)
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
-    docs_list = docs_sub.add_parser("list", help="list documents", parents=common)
+    docs_list = docs_sub.add_parser("list", help="list documents", parents=[*common, tenant])
     docs_list.add_argument("--scope", action="append", help="only documents visible here")
     docs_list.add_argument("--json", action="store_true")
     docs_list.set_defaults(handler=cmd_docs_list)
-    forget = docs_sub.add_parser("forget", help="remove a document and its chunks", parents=common)
+    forget = docs_sub.add_parser(
+        "forget", help="remove a document and its chunks", parents=[*common, tenant]
+    )
     forget.add_argument("doc_id")
     forget.set_defaults(handler=cmd_docs_forget)
     gc = docs_sub.add_parser(
@@ -135,7 +146,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     )
     gc.set_defaults(handler=cmd_docs_gc)
 
-    stats = sub.add_parser("stats", help="counts and configuration", parents=common)
+    stats = sub.add_parser(
+        "stats", help="counts (per team) and configuration", parents=[*common, tenant]
+    )
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
 
@@ -149,6 +162,20 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     )
     download.set_defaults(handler=cmd_models_download)
     return parser, sub
+
+
+def tenant_option() -> argparse.ArgumentParser:
+    """``--team T``: work on one tenant's documents (default: the default tenant)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--team",
+        "--tenant",
+        dest="tenant",
+        default=DEFAULT_TENANT,
+        metavar="T",
+        help="the team (tenant) whose documents to use; default: the default tenant",
+    )
+    return parent
 
 
 def configure_output(verbosity: int) -> None:
@@ -185,6 +212,15 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
 
 def _kb() -> KnowledgeBase:
     return KnowledgeBase(Settings())
+
+
+def _open(args: argparse.Namespace) -> KnowledgeBase:
+    """The knowledge base as the ``--team`` tenant sees it; close it with ``close_kb``."""
+    return _kb().for_tenant(getattr(args, "tenant", DEFAULT_TENANT))
+
+
+def close_kb(kb: KnowledgeBase) -> None:
+    kb.root.close()
 
 
 def _emit_json(data: Any) -> None:
@@ -241,7 +277,7 @@ def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
     files = list(expand_paths(args.paths))
     scopes = args.scope or [GLOBAL_SCOPE]
     failures = 0
-    kb = _kb()
+    kb = _open(args)
     try:
         with _progress(console, hidden=args.json or args.verbosity == QUIET) as progress:
             bar = IngestBar(progress, total=len(files))
@@ -252,7 +288,7 @@ def cmd_ingest(args: argparse.Namespace, console: Console) -> int:
                 bar.done(result.receipt)
                 _report(result, args, console)
     finally:
-        kb.close()
+        close_kb(kb)
     if not args.json:
         _note(console, args, render.ingest_summary(len(files) - failures, len(files)))
     return 1 if failures else 0
@@ -321,11 +357,11 @@ def _progress(console: Console, hidden: bool) -> Progress:
 
 # --- questions ----------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb()
+    kb = _open(args)
     try:
         hits = kb.search(args.question, args.scope, k=args.k, mode=args.mode)
     finally:
-        kb.close()
+        close_kb(kb)
     if args.json:
         _emit_json([hit.to_dict() for hit in hits])
         return 0
@@ -337,7 +373,7 @@ def cmd_search(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb()
+    kb = _open(args)
     try:
         stream = kb.stream_answer(args.question, args.scope)
         if args.json:
@@ -349,7 +385,7 @@ def cmd_ask(args: argparse.Namespace, console: Console) -> int:
             sys.stdout.flush()
         answer = stream.answer
     finally:
-        kb.close()
+        close_kb(kb)
     if answer.kind != "generated":
         sys.stdout.write(render.answer_body(answer))
     sys.stdout.write("\n")
@@ -361,11 +397,11 @@ def cmd_ask(args: argparse.Namespace, console: Console) -> int:
 
 # --- documents ----------------------------------------------------------------------------
 def cmd_docs_list(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb()
+    kb = _open(args)
     try:
         docs = kb.documents(args.scope)
     finally:
-        kb.close()
+        close_kb(kb)
     if args.json:
         _emit_json([doc.to_dict() for doc in docs])
     elif docs:
@@ -376,11 +412,11 @@ def cmd_docs_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_docs_forget(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb()
+    kb = _open(args)
     try:
         found = kb.forget(args.doc_id)
     finally:
-        kb.close()
+        close_kb(kb)
     if not found:
         console.print(f"error: no document {args.doc_id}", markup=False)
         return 1
@@ -389,25 +425,29 @@ def cmd_docs_forget(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_docs_gc(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb()
+    kb = _open(args)
     try:
         removed = kb.remove_orphan_chunks()
     finally:
-        kb.close()
+        close_kb(kb)
     _out(f"removed the chunks of {plural(removed, 'orphaned version')}")
     return 0
 
 
 def cmd_stats(args: argparse.Namespace, console: Console) -> int:
-    kb = _kb()
+    kb = _open(args)
     try:
         stats = kb.stats()
+        tenants = kb.registry.tenants()
     finally:
-        kb.close()
+        close_kb(kb)
     if args.json:
-        _emit_json(stats)
-    else:
-        _out(render.key_values(stats))
+        _emit_json({**stats, "tenants": tenants})
+        return 0
+    _out(render.key_values(stats))
+    if len(tenants) > 1 or set(tenants) - {DEFAULT_TENANT}:
+        rows = [(t or "(default)", c["documents"], c["chunks"]) for t, c in tenants.items()]
+        _out("\n" + render.table(("team", "documents", "chunks"), rows))
     return 0
 
 

@@ -24,7 +24,7 @@ from rag.embeddings import Embedder
 from rag.errors import EmptyDocumentError
 from rag.models import Chunk, DocumentInfo, IngestReceipt, Progress, SourceInfo, no_progress
 from rag.registry import NewVersion, Registry
-from rag.store import ChunkStore, StoredChunk, text_hash
+from rag.store import ChunkStore, StoredChunk, text_hash, version_name
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Ingestor:
         existing = self.registry.get(doc_id)
         if existing and existing.content_hash == digest:
             return self._unchanged(existing, source.name, scopes, started)
-        version = f"{doc_id}@{digest[:16]}"
+        version = version_name(self.registry.tenant, doc_id, digest)
         ingestion = self.registry.begin_ingestion(doc_id, version)
         try:
             progress("converting")

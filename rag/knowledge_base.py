@@ -3,10 +3,15 @@
 It wires settings to the registry, the Milvus store, Docling, the embedder and the chat model, and
 exposes ingest / search / answer / list / forget. Building it is cheap; the embedding model and
 Docling pipelines load on first use.
+
+A knowledge base belongs to one tenant (``""`` by default). ``for_tenant`` gives the same base as
+another tenant sees it: its own documents, scopes and chunks, with the models, the store client
+and the database shared, so one process serves any number of tenants.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -27,7 +32,7 @@ from rag.models import (
     Turn,
     no_progress,
 )
-from rag.registry import Registry
+from rag.registry import DEFAULT_TENANT, Registry
 from rag.settings import Settings
 from rag.store import ChunkStore, SearchMode
 
@@ -55,9 +60,28 @@ class KnowledgeBase:
     ) -> None:
         self.settings = settings
         self.registry = Registry(settings.resolved_database_url)
+        self.tenant = DEFAULT_TENANT
         self._embedder = embedder
         self._chat = chat
         self._build_lock = threading.RLock()  # components are built once
+        self._root = self
+        self._tenants: dict[str, KnowledgeBase] = {}
+
+    @property
+    def root(self) -> KnowledgeBase:
+        """The knowledge base that owns the resources (itself, unless a tenant's view)."""
+        return self._root
+
+    def for_tenant(self, tenant: str) -> KnowledgeBase:
+        """This knowledge base as ``tenant`` sees it (built once per tenant, then reused)."""
+        root = self._root
+        if tenant == root.tenant:
+            return root
+        with root._build_lock:
+            view = root._tenants.get(tenant)
+            if view is None:
+                view = root._tenants[tenant] = TenantKnowledgeBase(root, tenant)
+            return view
 
     # --- components (built on first use) -------------------------------------------------
     @component
@@ -134,6 +158,13 @@ class KnowledgeBase:
         if "store" in self.__dict__:
             self.store.close()
         self.registry.close()
+
+    def forget_tenant(self) -> int:
+        """Remove every document and chunk of this knowledge base's tenant; returns how many
+        documents there were. Its ingestions in flight are cancelled (they never activate)."""
+        removed = self.registry.forget_tenant()
+        self.store.delete_tenant()
+        return removed
 
     # --- ingest --------------------------------------------------------------------------
     def ingest_path(
@@ -230,10 +261,12 @@ class KnowledgeBase:
         return len(orphans)
 
     def stats(self) -> dict[str, object]:
-        counts: dict[str, object] = dict(self.registry.stats())
+        """The tenant's counts, and the configuration."""
+        counts: dict[str, object] = {"tenant": self.tenant, **self.registry.stats()}
         counts["stored_chunks"] = self.store.count()
         counts["collection"] = self.store.collection
         counts["dense_index"] = self.store.dense_index
+        counts["tenant_partition_key"] = self.store.tenant_partition_key
         counts["embedding_model"] = self.embedder.name
         counts["chat_model"] = self.settings.chat_model if self.chat else None
         counts["milvus"] = "lite" if self.settings.uses_milvus_lite else "server"
@@ -264,3 +297,50 @@ class KnowledgeBase:
         self, question: str, scopes: Sequence[str] | None, history: Sequence[Turn] = ()
     ) -> Answer:
         return self.answerer.ask(question, scopes, history)
+
+
+class TenantKnowledgeBase(KnowledgeBase):
+    """A knowledge base seen by one tenant: the root's models, store client and database, with
+    a registry and a store bound to the tenant. The root owns (and closes) the resources."""
+
+    def __init__(self, root: KnowledgeBase, tenant: str) -> None:
+        self.settings = root.settings
+        self.registry = root.registry.for_tenant(tenant)
+        self.tenant = tenant
+        self._embedder = root._embedder
+        self._chat = root._chat
+        self._build_lock = threading.RLock()
+        self._root = root
+        self._tenants = root._tenants
+
+    @component
+    def embedder(self) -> Embedder:
+        return self._root.embedder
+
+    @component
+    def store(self) -> ChunkStore:
+        return self._root.store.for_tenant(self.tenant)
+
+    @component
+    def converter(self) -> Converter:
+        return self._root.converter
+
+    @component
+    def chunker(self) -> Chunker:
+        return self._root.chunker
+
+    @component
+    def chat(self) -> ChatModel | None:
+        return self._root.chat
+
+    @component
+    def answerer(self) -> Answerer:
+        # The root's answerer with this tenant's store and registry; the reranker (a loaded
+        # cross-encoder, say) is shared.
+        answerer = copy.copy(self._root.answerer)
+        answerer.retriever = copy.copy(answerer.retriever)
+        answerer.retriever.store, answerer.retriever.registry = self.store, self.registry
+        return answerer
+
+    def close(self) -> None:
+        """Nothing to close: the root owns the store client and the database engine."""

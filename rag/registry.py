@@ -1,5 +1,9 @@
 """The document registry: which documents exist, who may see them, and which version is live.
 
+Every row carries its tenant (``""`` for a single-tenant knowledge base): a registry bound to a
+tenant (``Registry.for_tenant``) reads and writes only that tenant's documents, so two tenants may
+use the same document ids and scope names without ever seeing each other's.
+
 The registry is the commit point of an ingestion: chunks of a new version are written to Milvus
 first, invisible to searches, and become visible in one SQL transaction that points the document
 at the new version. Searches only look at active versions, so readers never see a half-written or
@@ -13,6 +17,7 @@ chunks may still be on their way in (``live_versions``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import threading
 import uuid
@@ -20,11 +25,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
-    ForeignKey,
+    ForeignKeyConstraint,
     Integer,
+    Select,
     String,
     Text,
     delete,
@@ -44,9 +51,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+DEFAULT_TENANT = ""  # a knowledge base with a single tenant (the CLI's, one workspace's)
+
+
 class DocumentRow(Base):
     __tablename__ = "documents"
 
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True, default=DEFAULT_TENANT)
     doc_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     source: Mapped[str] = mapped_column(String(500))
     url: Mapped[str | None] = mapped_column(Text)
@@ -67,10 +78,17 @@ class DocumentRow(Base):
 
 class ScopeRow(Base):
     __tablename__ = "document_scopes"
-
-    doc_id: Mapped[str] = mapped_column(
-        ForeignKey("documents.doc_id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "doc_id"],
+            ["documents.tenant", "documents.doc_id"],
+            name="fk_document_scopes_document",
+            ondelete="CASCADE",
+        ),
     )
+
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True, default=DEFAULT_TENANT)
+    doc_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     scope: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
     document: Mapped[DocumentRow] = relationship(back_populates="scopes")
 
@@ -81,6 +99,7 @@ class IngestionRow(Base):
     __tablename__ = "ingestions"
 
     ingestion_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), default=DEFAULT_TENANT, server_default="")
     doc_id: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[str] = mapped_column(String(300))
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -108,16 +127,34 @@ class NewVersion:
 
 
 class Registry:
-    """SQL-backed record of documents, scopes and active versions."""
+    """SQL-backed record of documents, scopes and active versions, of one tenant."""
 
     def __init__(self, database_url: str) -> None:
         self.engine = make_engine(database_url)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._document_locks = _KeyedLocks()
+        self.tenant = DEFAULT_TENANT
+
+    def for_tenant(self, tenant: str) -> Registry:
+        """The same database, seen by ``tenant`` alone (the engine and locks are shared)."""
+        view = copy.copy(self)
+        view.tenant = tenant
+        return view
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _key(self, doc_id: str) -> tuple[str, str]:
+        return (self.tenant, doc_id)
+
+    def _documents(self) -> Select[Any]:
+        return select(DocumentRow).where(DocumentRow.tenant == self.tenant)
+
+    def _visible(self, scopes: Sequence[str]) -> Select[Any]:
+        return select(ScopeRow.doc_id).where(
+            ScopeRow.tenant == self.tenant, ScopeRow.scope.in_(_with_global(scopes))
+        )
 
     def session(self) -> Session:
         return self._sessions()
@@ -143,41 +180,77 @@ class Registry:
     # --- reads -----------------------------------------------------------------------------
     def get(self, doc_id: str) -> DocumentInfo | None:
         with self.session() as session:
-            row = session.get(DocumentRow, doc_id)
+            row = session.get(DocumentRow, self._key(doc_id))
             return _to_info(row) if row else None
 
     def list_documents(self, scopes: Sequence[str] | None = None) -> list[DocumentInfo]:
-        """Documents visible from ``scopes`` (plus global ones); all documents when None."""
+        """The tenant's documents visible from ``scopes`` (plus global ones); all when None."""
         with self.session() as session:
-            query = select(DocumentRow).order_by(DocumentRow.source)
+            query = self._documents().order_by(DocumentRow.source)
             if scopes is not None:
-                visible = select(ScopeRow.doc_id).where(ScopeRow.scope.in_(_with_global(scopes)))
-                query = query.where(DocumentRow.doc_id.in_(visible))
+                query = query.where(DocumentRow.doc_id.in_(self._visible(scopes)))
             return [_to_info(row) for row in session.scalars(query)]
 
     def active_version(self, doc_id: str) -> str | None:
         with self.session() as session:
-            row = session.get(DocumentRow, doc_id)
+            row = session.get(DocumentRow, self._key(doc_id))
             return row.active_version if row else None
 
     def active_versions(self, scopes: Sequence[str] | None = None) -> list[str]:
-        """The live chunk versions a search from ``scopes`` may see (all when None)."""
+        """The live chunk versions a search from ``scopes`` may see (all the tenant's when
+        None). The tenant is filtered first: scopes are only compared within it."""
+        with self.session() as session:
+            query = select(DocumentRow.active_version).where(
+                DocumentRow.tenant == self.tenant, DocumentRow.active_version.is_not(None)
+            )
+            if scopes is not None:
+                query = query.where(DocumentRow.doc_id.in_(self._visible(scopes)))
+            return [v for v in session.scalars(query) if v]
+
+    def all_active_versions(self) -> list[str]:
+        """Every tenant's live versions (the store's garbage collection needs them all)."""
         with self.session() as session:
             query = select(DocumentRow.active_version).where(
                 DocumentRow.active_version.is_not(None)
             )
-            if scopes is not None:
-                visible = select(ScopeRow.doc_id).where(ScopeRow.scope.in_(_with_global(scopes)))
-                query = query.where(DocumentRow.doc_id.in_(visible))
             return [v for v in session.scalars(query) if v]
 
     def stats(self) -> dict[str, int]:
+        """The tenant's counts."""
         with self.session() as session:
-            documents = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
-            chunks = session.scalar(select(func.coalesce(func.sum(DocumentRow.chunks), 0))) or 0
-            pages = session.scalar(select(func.coalesce(func.sum(DocumentRow.pages), 0))) or 0
-            scopes = session.scalar(select(func.count(func.distinct(ScopeRow.scope)))) or 0
+            mine = DocumentRow.tenant == self.tenant
+            documents = session.scalar(select(func.count()).where(mine)) or 0
+            chunks = (
+                session.scalar(select(func.coalesce(func.sum(DocumentRow.chunks), 0)).where(mine))
+                or 0
+            )
+            pages = (
+                session.scalar(select(func.coalesce(func.sum(DocumentRow.pages), 0)).where(mine))
+                or 0
+            )
+            scopes = (
+                session.scalar(
+                    select(func.count(func.distinct(ScopeRow.scope))).where(
+                        ScopeRow.tenant == self.tenant
+                    )
+                )
+                or 0
+            )
         return {"documents": documents, "chunks": chunks, "pages": pages, "scopes": scopes}
+
+    def tenants(self) -> dict[str, dict[str, int]]:
+        """Documents and chunks of every tenant that has documents (the operator's view)."""
+        with self.session() as session:
+            rows = session.execute(
+                select(
+                    DocumentRow.tenant,
+                    func.count(),
+                    func.coalesce(func.sum(DocumentRow.chunks), 0),
+                )
+                .group_by(DocumentRow.tenant)
+                .order_by(DocumentRow.tenant)
+            ).all()
+        return {t: {"documents": int(d), "chunks": int(c)} for t, d, c in rows}
 
     def live_versions(self, grace: timedelta) -> set[str]:
         """Versions whose chunks must stay: active ones, and those of ingestions in flight.
@@ -191,7 +264,7 @@ class Registry:
             session.execute(delete(IngestionRow).where(IngestionRow.heartbeat_at < cutoff))
         with self.session() as session:
             in_flight = set(session.scalars(select(IngestionRow.version)))
-        return in_flight | set(self.active_versions())
+        return in_flight | set(self.all_active_versions())  # every tenant's
 
     # --- writes ----------------------------------------------------------------------------
     @contextmanager
@@ -201,13 +274,14 @@ class Registry:
         A lock per document within this process; on PostgreSQL also a transaction-level advisory
         lock, so web and worker processes sharing the database take turns too.
         """
-        with self._document_locks.hold(doc_id):
+        key = f"{self.tenant}/{doc_id}" if self.tenant else doc_id  # ids repeat across tenants
+        with self._document_locks.hold(key):
             if self.engine.dialect.name != "postgresql":
                 yield
                 return
             with self.engine.begin() as connection:
                 connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(doc_id)}
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(key)}
                 )
                 yield
 
@@ -215,7 +289,11 @@ class Registry:
         """Record an ingestion in flight; returns its id for ``touch``/``activate``/``end``."""
         ingestion_id = uuid.uuid4().hex
         with self.session() as session, session.begin():
-            session.add(IngestionRow(ingestion_id=ingestion_id, doc_id=doc_id, version=version))
+            session.add(
+                IngestionRow(
+                    ingestion_id=ingestion_id, tenant=self.tenant, doc_id=doc_id, version=version
+                )
+            )
         return ingestion_id
 
     def touch_ingestion(self, ingestion_id: str) -> None:
@@ -242,9 +320,9 @@ class Registry:
             if ingestion is None:
                 raise DocumentForgottenError(f"{new.doc_id} was forgotten while being ingested")
             session.delete(ingestion)
-            row = session.get(DocumentRow, new.doc_id, with_for_update=True)
+            row = session.get(DocumentRow, self._key(new.doc_id), with_for_update=True)
             if row is None:
-                row = DocumentRow(doc_id=new.doc_id)
+                row = DocumentRow(tenant=self.tenant, doc_id=new.doc_id)
                 session.add(row)
             old_version = row.active_version
             row.source, row.url, row.origin = new.source, new.url, new.origin
@@ -255,7 +333,7 @@ class Registry:
 
     def add_scopes(self, doc_id: str, scopes: Iterable[str]) -> bool:
         with self.session() as session, session.begin():
-            row = session.get(DocumentRow, doc_id)
+            row = session.get(DocumentRow, self._key(doc_id))
             if row is None:
                 return False
             _add_scopes(row, scopes)
@@ -265,9 +343,13 @@ class Registry:
         """Drop one scope; returns the scopes left (None if the document is unknown)."""
         with self.session() as session, session.begin():
             session.execute(
-                delete(ScopeRow).where(ScopeRow.doc_id == doc_id, ScopeRow.scope == scope)
+                delete(ScopeRow).where(
+                    ScopeRow.tenant == self.tenant,
+                    ScopeRow.doc_id == doc_id,
+                    ScopeRow.scope == scope,
+                )
             )
-            row = session.get(DocumentRow, doc_id)
+            row = session.get(DocumentRow, self._key(doc_id))
             if row is None:
                 return None
             session.refresh(row)
@@ -277,13 +359,25 @@ class Registry:
         """Remove the document and cancel its ingestions in flight; returns its active version
         so its chunks can be deleted."""
         with self.session() as session, session.begin():
-            session.execute(delete(IngestionRow).where(IngestionRow.doc_id == doc_id))
-            row = session.get(DocumentRow, doc_id)
+            session.execute(
+                delete(IngestionRow).where(
+                    IngestionRow.tenant == self.tenant, IngestionRow.doc_id == doc_id
+                )
+            )
+            row = session.get(DocumentRow, self._key(doc_id))
             if row is None:
                 return None
             version = row.active_version
             session.delete(row)
             return version
+
+    def forget_tenant(self) -> int:
+        """Remove every document of the tenant; returns how many there were."""
+        with self.session() as session, session.begin():
+            session.execute(delete(IngestionRow).where(IngestionRow.tenant == self.tenant))
+            session.execute(delete(ScopeRow).where(ScopeRow.tenant == self.tenant))
+            result = session.execute(delete(DocumentRow).where(DocumentRow.tenant == self.tenant))
+            return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _with_global(scopes: Sequence[str]) -> list[str]:
@@ -297,7 +391,7 @@ def _add_scopes(row: DocumentRow, scopes: Iterable[str]) -> None:
     present = {s.scope for s in row.scopes}
     for scope in dict.fromkeys(scopes):
         if scope not in present:
-            row.scopes.append(ScopeRow(scope=scope))
+            row.scopes.append(ScopeRow(tenant=row.tenant, scope=scope))
 
 
 def _to_info(row: DocumentRow) -> DocumentInfo:

@@ -5,10 +5,18 @@ vector that Milvus computes itself from ``search_text`` (a Milvus BM25 function)
 citation needs. Rows carry ``doc_version`` (``<doc_id>@<content hash>``); searches are always
 filtered to the versions the registry says are live and visible, so the scope check happens in
 the engine, before anything reaches a language model.
+
+Rows also carry their ``tenant``, and a store bound to a tenant (``ChunkStore.for_tenant``) writes
+it and filters every search, count and delete by it. On a Milvus server the field is the
+collection's partition key (one collection scales to many tenants, each search reads only its
+tenant's partition); Milvus Lite 2.5 accepts a partition-key field but rejects any filter on it,
+so there (and on any engine found to do the same when the collection is created) it is an
+ordinary field with an inverted index.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -51,6 +59,8 @@ STEMMED_BM25_ANALYZER = {
 HNSW_PARAMS = {"M": 16, "efConstruction": 200}
 SEARCH_EF = 64
 OUTPUT_FIELDS = ["doc_id", "source", "url", "text", "headings", "pages", "chunk_index"]
+TENANT_FIELD = "tenant"
+TENANT_PARTITIONS = 64  # partitions the partition key hashes tenants into (servers only)
 
 
 @dataclass(frozen=True)
@@ -87,13 +97,34 @@ class ChunkStore:
         dimension: int,
         *,
         index: str = "HNSW",
+        partition_key: bool = True,
         stemming: bool = True,
     ) -> None:
         self.client = client
         self.collection = collection
         self.dimension = dimension
         self.analyzer = STEMMED_BM25_ANALYZER if stemming else BM25_ANALYZER
-        self._ensure_collection(index)
+        self.tenant = ""
+        self._ensure_collection(index, partition_key)
+        self.has_tenant_field = self._has_field(TENANT_FIELD)
+        if not self.has_tenant_field:
+            logger.warning(
+                "collection %s predates tenants: searches rely on the registry's versions alone",
+                collection,
+            )
+
+    def for_tenant(self, tenant: str) -> ChunkStore:
+        """The same collection, written and searched as ``tenant`` (the client is shared)."""
+        view = copy.copy(self)
+        view.tenant = tenant
+        return view
+
+    def _mine(self, expr: str = "") -> str:
+        """``expr`` limited to this store's tenant (the tenant filter first)."""
+        if not self.has_tenant_field:
+            return expr
+        own = f"{TENANT_FIELD} == {json.dumps(self.tenant)}"
+        return f"{own} and ({expr})" if expr else own
 
     @classmethod
     def connect(cls, settings: Settings, model: str, dimension: int) -> ChunkStore:
@@ -103,6 +134,8 @@ class ChunkStore:
             dimension,
             # Milvus Lite 2.x's local mode has no HNSW; its exact FLAT scan is fast at its scale.
             index="FLAT" if settings.uses_milvus_lite else "HNSW",
+            # Milvus Lite 2.5 rejects filters on a partition-key field (tests/rag/test_tenants).
+            partition_key=not settings.uses_milvus_lite,
             stemming=settings.bm25_stemming,
         )
 
@@ -110,12 +143,38 @@ class ChunkStore:
         self.client.close()
 
     # --- schema --------------------------------------------------------------------------
-    def _ensure_collection(self, index: str) -> None:
+    def _ensure_collection(self, index: str, partition_key: bool) -> None:
         if self.client.has_collection(self.collection):
             self.client.load_collection(self.collection)
             return
+        if partition_key:
+            self._create_collection(index, partition_key=True)
+            if self._filters_by_tenant():
+                return
+            # Milvus Lite's engine behind a server URI: a partition key it cannot filter on.
+            logger.warning(
+                "this Milvus cannot filter on a partition key; %s keeps tenants in an indexed "
+                "field instead",
+                self.collection,
+            )
+            self.client.drop_collection(self.collection)
+        self._create_collection(index, partition_key=False)
+
+    def _filters_by_tenant(self) -> bool:
+        try:
+            self.client.query(
+                self.collection, filter=f'{TENANT_FIELD} == ""', output_fields=["count(*)"]
+            )
+        except MilvusException:
+            return False
+        return True
+
+    def _create_collection(self, index: str, partition_key: bool) -> None:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=400)
+        schema.add_field(
+            TENANT_FIELD, DataType.VARCHAR, max_length=64, is_partition_key=partition_key
+        )
         schema.add_field("doc_id", DataType.VARCHAR, max_length=200)
         schema.add_field("doc_version", DataType.VARCHAR, max_length=300)
         schema.add_field("source", DataType.VARCHAR, max_length=1000)
@@ -142,13 +201,17 @@ class ChunkStore:
                 output_field_names=["sparse"],
             )
         )
-        self.client.create_collection(self.collection, schema=schema, consistency_level="Strong")
+        extra = {"num_partitions": TENANT_PARTITIONS} if partition_key else {}
+        self.client.create_collection(
+            self.collection, schema=schema, consistency_level="Strong", **extra
+        )
         try:
-            self._create_indexes(dense_index=index)
+            self._create_indexes(dense_index=index, tenant_index=not partition_key)
         except MilvusException as exc:
             if index == "FLAT" or "only support" not in str(exc):
                 raise
-            self._create_indexes(dense_index="FLAT")  # an engine without HNSW
+            # an engine without HNSW
+            self._create_indexes(dense_index="FLAT", tenant_index=not partition_key)
         self.client.load_collection(self.collection)
         logger.info("created Milvus collection %s (dim=%d)", self.collection, self.dimension)
 
@@ -160,13 +223,25 @@ class ChunkStore:
         except MilvusException:
             return "unknown"
 
-    def _create_indexes(self, dense_index: str) -> None:
+    def _has_field(self, name: str) -> bool:
+        fields = self.client.describe_collection(self.collection).get("fields") or []
+        return any(field.get("name") == name for field in fields)
+
+    @property
+    def tenant_partition_key(self) -> bool:
+        """Whether the collection is partitioned by tenant (servers) or filters a field."""
+        fields = self.client.describe_collection(self.collection).get("fields") or []
+        return any(f.get("name") == TENANT_FIELD and f.get("is_partition_key") for f in fields)
+
+    def _create_indexes(self, dense_index: str, tenant_index: bool) -> None:
         index_params = self.client.prepare_index_params()
         params = HNSW_PARAMS if dense_index == "HNSW" else {}
         index_params.add_index("dense", index_type=dense_index, metric_type="COSINE", params=params)
         index_params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
         index_params.add_index("doc_version", index_type="INVERTED")
         index_params.add_index("doc_id", index_type="INVERTED")
+        if tenant_index:  # a partition key needs none: it routes to the tenant's partition
+            index_params.add_index(TENANT_FIELD, index_type="INVERTED")
         # sync=False: don't poll index state (Milvus Lite 3 lacks the AllocTimestamp RPC that the
         # poll needs, which costs seconds of retries); loading waits for the indexes anyway.
         self.client.create_index(self.collection, index_params, sync=False)
@@ -179,16 +254,26 @@ class ChunkStore:
         if not rows:
             return 0
         data = [_row(doc_id, version, source, url, stored) for stored in rows]
+        if self.has_tenant_field:
+            for row in data:
+                row[TENANT_FIELD] = self.tenant
         for start in range(0, len(data), 500):
             self.client.insert(self.collection, data[start : start + 500])
         self.client.flush(self.collection)
         return len(data)
 
     def delete_version(self, version: str) -> None:
+        """Versions are unique across tenants (``version_name``): no tenant filter needed, so
+        garbage collection can remove any tenant's leftovers."""
         self.client.delete(self.collection, filter=f"doc_version == {json.dumps(version)}")
 
     def delete_document(self, doc_id: str) -> None:
-        self.client.delete(self.collection, filter=f"doc_id == {json.dumps(doc_id)}")
+        self.client.delete(self.collection, filter=self._mine(f"doc_id == {json.dumps(doc_id)}"))
+
+    def delete_tenant(self) -> None:
+        """Every chunk of this store's tenant."""
+        if self.has_tenant_field:
+            self.client.delete(self.collection, filter=self._mine())
 
     def vectors_by_text_hash(self, version: str, hashes: Sequence[str]) -> dict[str, list[float]]:
         """Vectors already stored for identical chunk texts of ``version`` (skip re-embedding)."""
@@ -197,18 +282,20 @@ class ChunkStore:
         expr = f"doc_version == {json.dumps(version)} and text_hash in {json.dumps(list(hashes))}"
         rows = self.client.query(
             self.collection,
-            filter=expr,
+            filter=self._mine(expr),
             output_fields=["text_hash", "dense"],
         )
         return {row["text_hash"]: [float(x) for x in row["dense"]] for row in rows}
 
-    def count(self, version: str | None = None) -> int:
+    def count(self, version: str | None = None, *, every_tenant: bool = False) -> int:
         expr = f"doc_version == {json.dumps(version)}" if version else ""
+        if not every_tenant:
+            expr = self._mine(expr)
         rows = self.client.query(self.collection, filter=expr, output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
 
     def versions(self) -> set[str]:
-        """Every doc version present in the collection (for reconciliation)."""
+        """Every doc version present in the collection, of every tenant (for reconciliation)."""
         found: set[str] = set()
         iterator = self.client.query_iterator(
             self.collection, batch_size=1000, filter="", output_fields=["doc_version"]
@@ -226,7 +313,7 @@ class ChunkStore:
             return {}
         rows = self.client.query(
             self.collection,
-            filter=f"chunk_id in {json.dumps(list(chunk_ids))}",
+            filter=self._mine(f"chunk_id in {json.dumps(list(chunk_ids))}"),
             output_fields=["chunk_id", "text"],
         )
         return {row["chunk_id"]: row["text"] for row in rows}
@@ -237,7 +324,7 @@ class ChunkStore:
         iterator = self.client.query_iterator(
             self.collection,
             batch_size=1000,
-            filter=f"doc_version == {json.dumps(version)}",
+            filter=self._mine(f"doc_version == {json.dumps(version)}"),
             output_fields=["chunk_id", *OUTPUT_FIELDS],
         )
         try:
@@ -262,7 +349,7 @@ class ChunkStore:
         """Top ``k`` chunks among ``versions``; an empty list of versions finds nothing."""
         if not versions or k <= 0:
             return []
-        expr = f"doc_version in {json.dumps(list(versions))}"
+        expr = self._mine(f"doc_version in {json.dumps(list(versions))}")
         candidates = max(k * 4, 20)
         output = [*OUTPUT_FIELDS, "dense"]
         if mode == "dense":
@@ -307,6 +394,13 @@ class ChunkStore:
                 self.collection, requests, ranker, limit=k, output_fields=output
             )
         return [_hit(raw, query_vector) for raw in results[0]] if results else []
+
+
+def version_name(tenant: str, doc_id: str, digest: str) -> str:
+    """The id of one content version of a document, unique across tenants (chunk ids derive
+    from it, and two tenants may ingest the same document id with the same content)."""
+    version = f"{doc_id}@{digest[:16]}"
+    return f"{tenant}/{version}" if tenant else version
 
 
 def connect_milvus(settings: Settings) -> MilvusClient:

@@ -47,6 +47,8 @@ EVENT_SCOPES = {
     "assistant_thread_context_changed": "assistant:write",
     "member_joined_channel": "channels:read",  # groups:read for private channels
     "app_home_opened": "",  # needs no scope (event reference)
+    "app_uninstalled": "",  # "Required scopes: none" (event reference)
+    "tokens_revoked": "",  # "Required scopes: none" (event reference)
 }
 
 
@@ -120,3 +122,10 @@ def test_the_manifest_suggests_the_prompts_the_bot_sets() -> None:
 def test_the_home_tab_is_enabled_and_its_event_subscribed() -> None:
     assert manifest_home_tab()
     assert "app_home_opened" in manifest_events()
+
+
+def test_the_install_flow_asks_for_the_manifests_scopes() -> None:
+    from bot.constants import BOT_SCOPES
+
+    assert set(BOT_SCOPES) == manifest_scopes()
+    assert len(BOT_SCOPES) == len(set(BOT_SCOPES))

@@ -21,7 +21,7 @@ from bot.blocks.ingest import (
 from bot.deps import Deps
 from bot.payloads import SlackFile, parse_file
 from bot.readable import unreadable_reason
-from bot.runtime import get_runtime
+from bot.runtime import team_runtime
 from rag.errors import IngestError
 from rag.models import SourceInfo
 
@@ -47,9 +47,12 @@ def ingest_file_job(
     force: bool = False,
     user: str | None = None,
     thread_ts: str | None = None,
+    team: str = "",
 ) -> None:
-    """Durable job entry point: plain arguments only."""
-    ingest_file(get_runtime(), file_id, channel, force=force, user=user, thread_ts=thread_ts)
+    """Durable job entry point: plain arguments only (``team``: whose file, for its token)."""
+    deps = team_runtime(team)
+    if deps is not None:
+        ingest_file(deps, file_id, channel, force=force, user=user, thread_ts=thread_ts)
 
 
 def fetch_file(deps: Deps, file_id: str) -> SlackFile | None:

@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.jobs.files import DOWNLOAD_FAILED, INTERNAL_FAILURE, download
 from bot.older_files import files_to_read
 from bot.payloads import SlackFile
-from bot.runtime import get_runtime
+from bot.runtime import team_runtime
 from rag.errors import IngestError
 from rag.models import SourceInfo
 
@@ -29,9 +29,11 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0  # at most one progress update a second (the last one always shows)
 
 
-def read_older_files_job(channel: str, message_ts: str) -> None:
-    """Durable job entry point: plain arguments only."""
-    read_older_files(get_runtime(), channel, message_ts)
+def read_older_files_job(channel: str, message_ts: str, team: str = "") -> None:
+    """Durable job entry point: plain arguments only (``team``: whose channel, for its token)."""
+    deps = team_runtime(team)
+    if deps is not None:
+        read_older_files(deps, channel, message_ts)
 
 
 def read_older_files(deps: Deps, channel: str, message_ts: str) -> tuple[int, int]:
@@ -64,7 +66,7 @@ def read_one(deps: Deps, slack_file: SlackFile, channel: str) -> str | None:
     file_id = slack_file.file_id
     deps.state.claim(f"file:{file_id}:{channel}")  # a share event for it now reads nothing again
     existing = deps.kb.document(file_id)
-    if existing is not None:  # the registry holds only documents that were read
+    if existing is not None:  # a document row exists only once a version is live
         deps.kb.add_scopes(file_id, [channel])
         return None
     scopes = sorted({*(existing.scopes if existing else ()), channel})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import socket
@@ -104,11 +105,27 @@ def make_scheduler(engine: Engine, workers: int) -> BackgroundScheduler:
 
 
 class JobQueue:
-    """Enqueue one-off work and periodic jobs by textual reference (``module:function``)."""
+    """Enqueue one-off work and periodic jobs by textual reference (``module:function``).
+
+    A queue bound to a team (``for_team``) prefixes its job ids with the team and passes
+    ``team=<key>`` to the job, which looks the team's bot token up when it runs.
+    """
 
     def __init__(self, scheduler: BackgroundScheduler) -> None:
         self.scheduler = scheduler
         self._stop_polling = threading.Event()
+        self.team = ""
+
+    def for_team(self, team: str) -> JobQueue:
+        view = copy.copy(self)
+        view.team = team
+        return view
+
+    def _id(self, job_id: str) -> str:
+        return f"{self.team}|{job_id}" if self.team else job_id
+
+    def _with_team(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {**kwargs, "team": self.team} if self.team else kwargs
 
     def start(self, paused: bool = False, poll_s: float | None = None) -> None:
         """Start; ``paused`` only enqueues (a web process), ``poll_s`` watches the shared store.
@@ -139,6 +156,7 @@ class JobQueue:
         Stored as an interval job that removes itself when done: if the process dies before or
         during the run, the next process runs it again (the bot's jobs are idempotent).
         """
+        job_id, kwargs = self._id(job_id), self._with_team(kwargs)
         self.scheduler.add_job(
             RUN_ONCE,
             "interval",
@@ -155,14 +173,23 @@ class JobQueue:
             func,
             "interval",
             seconds=max(1, int(minutes * 60)),
-            id=job_id,
-            kwargs=kwargs,
+            id=self._id(job_id),
+            kwargs=self._with_team(kwargs),
             replace_existing=True,
         )
 
     def cancel(self, job_id: str) -> None:
         with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(job_id)
+            self.scheduler.remove_job(self._id(job_id))
+
+    def cancel_team(self) -> int:
+        """Remove every job of this queue's team (it uninstalled); returns how many."""
+        prefix = self._id("")
+        jobs = [job.id for job in self.scheduler.get_jobs() if job.id.startswith(prefix)]
+        for job_id in jobs:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(job_id)
+        return len(jobs)
 
     def pending(self) -> list[str]:
         return [job.id for job in self.scheduler.get_jobs()]

@@ -9,13 +9,21 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.jobs.files import fetch_file
-from bot.runtime import get_runtime
+from bot.runtime import get_runtime, team_runtime
 
 logger = logging.getLogger(__name__)
 
 
 def reconcile_job() -> None:
-    reconcile(get_runtime())
+    deps = get_runtime()
+    if deps.installations is None:
+        reconcile(deps)
+        return
+    for team in deps.installations.teams():  # each team's files, with its own token
+        team_deps = team_runtime(team.key)
+        if team_deps is not None:
+            reconcile(team_deps, sweep=False)
+    deps.kb.remove_orphan_chunks()  # once: the sweep covers every team's chunks
 
 
 def prune_job() -> None:
@@ -24,8 +32,8 @@ def prune_job() -> None:
     state.prune_runs()
 
 
-def reconcile(deps: Deps) -> list[str]:
-    """Check every Slack-origin document with ``files.info``, then sweep orphaned chunks
+def reconcile(deps: Deps, *, sweep: bool = True) -> list[str]:
+    """Check every Slack-origin document with ``files.info``, then (``sweep``) orphaned chunks
     (``KnowledgeBase.remove_orphan_chunks``); returns the doc ids forgotten."""
     forgotten: list[str] = []
     for doc in deps.kb.documents(None):
@@ -39,5 +47,6 @@ def reconcile(deps: Deps) -> list[str]:
             logger.warning("reconcile: files.info failed for %s", doc.doc_id, exc_info=True)
     if forgotten:
         logger.info("reconcile forgot %d deleted file(s)", len(forgotten))
-    deps.kb.remove_orphan_chunks()
+    if sweep:
+        deps.kb.remove_orphan_chunks()
     return forgotten

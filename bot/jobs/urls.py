@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.ingest import failure_text, receipt_text
 from bot.deps import Deps
-from bot.runtime import get_runtime
+from bot.runtime import team_runtime
 from bot.text.incoming import decode_entities
 from rag.errors import IngestError
 from rag.fetch import fetch, is_url
@@ -36,8 +36,10 @@ def ingest_url(deps: Deps, doc_id: str, url: str, scopes: list[str]) -> IngestRe
     )
 
 
-def fetch_url_job(doc_id: str, url: str, channel: str, user: str) -> None:
-    deps = get_runtime()
+def fetch_url_job(doc_id: str, url: str, channel: str, user: str, team: str = "") -> None:
+    deps = team_runtime(team)
+    if deps is None:
+        return
     existing = deps.kb.document(doc_id)
     scopes = sorted({channel, *(existing.scopes if existing else ())})
     try:
@@ -56,8 +58,10 @@ def fetch_url_job(doc_id: str, url: str, channel: str, user: str) -> None:
         logger.warning("could not report /docs add result in %s", channel, exc_info=True)
 
 
-def refresh_url_job(doc_id: str, url: str) -> None:
-    deps = get_runtime()
+def refresh_url_job(doc_id: str, url: str, team: str = "") -> None:
+    deps = team_runtime(team)
+    if deps is None:
+        return
     existing = deps.kb.document(doc_id)
     if existing is None:  # forgotten since: stop refreshing
         deps.jobs.cancel(f"refresh:{doc_id}")

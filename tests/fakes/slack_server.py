@@ -29,12 +29,14 @@ import mimetypes
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from tests.fakes.http import FakeHTTPServer, FakeRequestHandler
+from tests.fakes.slack_oauth import FakeOAuth, OAuthError
 from tests.fakes.slack_rules import (
     VIEW_BYTES_LIMIT,
     block_errors,
@@ -157,6 +159,16 @@ class StoredFile:
     deleted: bool = False
     thread_ts: str | None = None  # shared as a reply in this thread
     slack_connect: bool = False  # events carry a ``file_access: check_file_info`` stub
+
+
+@dataclass
+class _Workspace:
+    """One team's messages, streams, reactions and files."""
+
+    messages: dict[str, dict[str, Payload]] = field(default_factory=dict)
+    streaming: set[tuple[str, str]] = field(default_factory=set)
+    reactions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
 
 
 class SlackError(Exception):
@@ -292,10 +304,9 @@ class FakeSlack(FakeHTTPServer):
         self.home_views: dict[str, Payload] = {}  # user id -> the Home tab last published
         self.responses: list[ResponsePost] = []
         self._response_seq = 0
-        self._messages: dict[str, dict[str, Payload]] = {}
-        self._streaming: set[tuple[str, str]] = set()
-        self._reactions: dict[tuple[str, str], list[str]] = {}
-        self._files: dict[str, StoredFile] = {}
+        self._workspaces: dict[str, _Workspace] = {}
+        self._current = threading.local()  # the team of the call being answered, or set by tests
+        self.oauth = FakeOAuth(self)
         self._faults: dict[str, deque[SlackFault]] = {}
         self._download_faults: dict[str, deque[int]] = {}
         self._last_ts = 0  # microseconds of the newest ts handed out or injected
@@ -307,6 +318,43 @@ class FakeSlack(FakeHTTPServer):
     def base_url(self) -> str:
         """What ``slack_sdk.WebClient(base_url=...)`` takes (trailing slash included)."""
         return f"{self.url}/api/"
+
+    # ------------------------------------------------------- workspaces (teams)
+
+    @property
+    def team_id(self) -> str:
+        """The workspace being served: the calling token's team, else ``as_team``'s, else T1."""
+        return getattr(self._current, "team", None) or TEAM_ID
+
+    @contextmanager
+    def as_team(self, team_id: str) -> Iterator[None]:
+        """Test helpers (``add_file``, ``messages_in``…) act in ``team_id``'s workspace."""
+        previous = getattr(self._current, "team", None)
+        self._current.team = team_id
+        try:
+            yield
+        finally:
+            self._current.team = previous
+
+    def _workspace(self) -> _Workspace:
+        with self._lock:
+            return self._workspaces.setdefault(self.team_id, _Workspace())
+
+    @property
+    def _messages(self) -> dict[str, dict[str, Payload]]:
+        return self._workspace().messages
+
+    @property
+    def _streaming(self) -> set[tuple[str, str]]:
+        return self._workspace().streaming
+
+    @property
+    def _reactions(self) -> dict[tuple[str, str], list[str]]:
+        return self._workspace().reactions
+
+    @property
+    def _files(self) -> dict[str, StoredFile]:
+        return self._workspace().files
 
     # ------------------------------------------------------- inspecting calls
 
@@ -394,7 +442,7 @@ class FakeSlack(FakeHTTPServer):
                 "ts": ts,
                 "user": user,
                 "text": text,
-                "team": TEAM_ID,
+                "team": self.team_id,
             }
             if thread_ts:
                 message["thread_ts"] = thread_ts
@@ -513,7 +561,7 @@ class FakeSlack(FakeHTTPServer):
         """A fresh ``response_url`` served here (POSTs are recorded in ``responses``)."""
         with self._lock:
             self._response_seq += 1
-            return f"{self.url}/response/{kind}/{TEAM_ID}/{self._response_seq}"
+            return f"{self.url}/response/{kind}/{self.team_id}/{self._response_seq}"
 
     def responses_to(self, url: str) -> list[Payload]:
         """Payloads POSTed to one ``response_url``, oldest first."""
@@ -643,7 +691,9 @@ class FakeSlack(FakeHTTPServer):
         call = SlackCall(method, params, headers, h.command)
         with self._lock:
             self.calls.append(call)
-        status, payload, extra = self._answer(call)
+        # a token issued by oauth.v2.access works in its own team's workspace only
+        with self.as_team(self.oauth.team_of(call.token) or self.team_id):
+            status, payload, extra = self._answer(call)
         h.send_json(status, payload, extra)
 
     def _response(self, h: _Handler, path: str, body: bytes) -> None:
@@ -676,6 +726,9 @@ class FakeSlack(FakeHTTPServer):
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             if token.startswith("xapp-") != (call.method in _APP_TOKEN_METHODS):
                 return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+            refused = self.oauth.refusal(token)  # revoked (uninstalled) or expired (rotation)
+            if refused is not None:
+                return 200, {"ok": False, "error": refused}, {}
         fault = self._next_fault(call.method)
         if fault is not None:
             if fault.delay_s > 0:
@@ -693,9 +746,16 @@ class FakeSlack(FakeHTTPServer):
                     opened(call.token) if opened else {"ok": False, "error": "invalid_auth"},
                     {},
                 )
+            if call.method == "oauth.v2.access":
+                try:
+                    return 200, self.oauth.access(call), {}
+                except OAuthError as err:
+                    return 200, {"ok": False, "error": str(err)}, {}
             handler = self._methods.get(call.method)
             if handler is None:
                 return 200, {"ok": False, "error": "unknown_method"}, {}
+            if call.method == "auth.test":
+                return 200, self._auth_test_for(call.token), {}
             try:
                 self._check_scope(call)
                 return 200, handler(call.params), {}
@@ -730,9 +790,12 @@ class FakeSlack(FakeHTTPServer):
         self, h: _Handler, file_id: str, path: str
     ) -> tuple[int, bytes, str, dict[str, str]]:
         auth = h.headers.get("Authorization", "")
-        if not auth.startswith(("Bearer xoxb-", "Bearer xoxp-")):
+        if not auth.startswith(("Bearer xoxb-", "Bearer xoxp-", "Bearer xoxe.xoxb-")):
             return self._unauthorized_download(path)
-        with self._lock:
+        token = auth.removeprefix("Bearer ")
+        if self.oauth.refusal(token) is not None:
+            return self._unauthorized_download(path)
+        with self._lock, self.as_team(self.oauth.team_of(token) or self.team_id):
             stored = self._files.get(file_id)
             faults = self._download_faults.get(file_id)
             fault_status = faults.popleft() if faults else None
@@ -819,7 +882,7 @@ class FakeSlack(FakeHTTPServer):
             "is_shared": False,
             "created": 1700000000,
             "creator": "U1",
-            "context_team_id": TEAM_ID,
+            "context_team_id": self.team_id,
         }
         info.update({k: v for k, v in overrides.items() if k != "members"})
         if not is_im:
@@ -840,7 +903,7 @@ class FakeSlack(FakeHTTPServer):
             share: Payload = {
                 "ts": f.share_ts,
                 "channel_name": info["name"],
-                "team_id": TEAM_ID,
+                "team_id": self.team_id,
                 "share_user_id": f.user,
                 "reply_users": [],
                 "reply_count": 0,
@@ -858,7 +921,7 @@ class FakeSlack(FakeHTTPServer):
             "filetype": f.filetype,
             "pretty_type": f.filetype.upper(),
             "user": f.user,
-            "user_team": TEAM_ID,
+            "user_team": self.team_id,
             "editable": False,
             "size": f.size,
             "mode": "hosted",
@@ -919,16 +982,35 @@ class FakeSlack(FakeHTTPServer):
         }
 
     def _auth_test(self, _params: Params) -> Payload:
-        return {
+        return self._auth_test_for(None)
+
+    def _auth_test_for(self, token: str | None) -> Payload:
+        """Who a token is: its installation's team (and organisation), else the default team."""
+        grant = self.oauth.identity(token)
+        if grant is None:
+            return {
+                "ok": True,
+                "url": TEAM_URL,
+                "team": TEAM_NAME,
+                "user": "ragbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        answer: Payload = {
             "ok": True,
-            "url": TEAM_URL,
-            "team": TEAM_NAME,
+            "url": f"https://{grant.team_id.lower()}.slack.com/",
+            "team": grant.team_name,
             "user": "ragbot",
-            "team_id": TEAM_ID,
+            "team_id": grant.team_id,
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
-            "is_enterprise_install": False,
+            "is_enterprise_install": grant.org_wide,
         }
+        if grant.enterprise_id:
+            answer["enterprise_id"] = grant.enterprise_id
+        return answer
 
     def _bot_message(self, params: Params, ts: str) -> Payload:
         message: Payload = {
@@ -937,7 +1019,7 @@ class FakeSlack(FakeHTTPServer):
             "user": BOT_USER_ID,
             "bot_id": BOT_ID,
             "app_id": "A1",
-            "team": TEAM_ID,
+            "team": self.team_id,
             "text": params.get("text") or "",
         }
         for key in ("blocks", "attachments", "metadata", "thread_ts"):
@@ -1098,7 +1180,7 @@ class FakeSlack(FakeHTTPServer):
             "view": {
                 **base,
                 "id": f"VFAKE{self._view_seq}",
-                "team_id": TEAM_ID,
+                "team_id": self.team_id,
                 "hash": f"hash{self._view_seq}",
                 "state": {"values": {}},
             },
@@ -1167,7 +1249,7 @@ class FakeSlack(FakeHTTPServer):
         name = user_id.lower()
         user: Payload = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "name": name,
             "real_name": f"User {user_id}",
             "deleted": False,

@@ -312,3 +312,31 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     assert search.returncode == 0, search.stderr[-2000:]
     assert search.stderr == ""
     assert "EUR 250" in json.loads(search.stdout)[0]["text"]
+
+
+def test_team_option_keeps_teams_apart(
+    shared_model: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "policy.md"
+    page.write_text("# Policy\n\nThe Beta team reimburses taxis after 22:00.\n")
+    assert run(["ingest", str(page), "--team", "TBETA", "--json"], capsys)[0] == 0
+
+    _, beta = run(["docs", "list", "--team", "TBETA", "--json"], capsys)
+    _, default = run(["docs", "list", "--json"], capsys)
+    assert [d["source"] for d in json.loads(beta)] == ["policy.md"]
+    assert json.loads(default) == []
+    _, hits = run(["search", "taxis", "--team", "TALPHA", "--json"], capsys)
+    assert json.loads(hits) == []
+
+    _, stats = run(["stats", "--json"], capsys)
+    counts = json.loads(stats)
+    assert counts["tenant"] == ""
+    assert counts["documents"] == 0
+    assert counts["tenants"]["TBETA"]["documents"] == 1
+    code, table, _ = run_human(["stats"], capsys)
+    assert code == 0
+    assert "TBETA" in table
+
+    doc_id = json.loads(beta)[0]["doc_id"]
+    assert run(["docs", "forget", doc_id], capsys)[0] == 1  # not the default team's
+    assert run(["docs", "forget", doc_id, "--team", "TBETA"], capsys)[0] == 0

@@ -273,3 +273,45 @@ def _wait_for_a_waiting_advisory_lock(registry: Registry) -> None:
             assert time.monotonic() < deadline, "the second process never waited for the lock"
             connection.rollback()
             time.sleep(0.01)
+
+
+def test_tenants_never_see_each_others_documents(registry: Registry) -> None:
+    alpha, beta = registry.for_tenant("T_ALPHA"), registry.for_tenant("T_BETA")
+    activate(alpha, version("D", "a1", ("C1",)))
+    activate(beta, version("D", "b1", ("C1",)))  # the same document id and channel id
+    activate(beta, version("G", "b2", ("global",)))
+    in_flight = beta.begin_ingestion("D", "D@b9")
+
+    assert alpha.active_versions(["C1"]) == ["D@a1"]
+    assert sorted(beta.active_versions(["C1"])) == ["D@b1", "G@b2"]
+    assert registry.active_versions(None) == []  # the default tenant has nothing
+    assert [d.doc_id for d in alpha.list_documents(None)] == ["D"]
+    assert alpha.stats()["documents"] == 1
+    assert beta.stats()["documents"] == 2
+    assert registry.tenants() == {
+        "T_ALPHA": {"documents": 1, "chunks": 2},
+        "T_BETA": {"documents": 2, "chunks": 4},
+    }
+    assert registry.live_versions(timedelta(hours=1)) == {"D@a1", "D@b1", "G@b2", "D@b9"}
+
+    assert alpha.forget("G") is None  # not alpha's
+    assert alpha.forget("D") == "D@a1"  # and beta's ingestion of its own D goes on
+    beta.touch_ingestion(in_flight)
+    assert beta.get("D") is not None
+    assert beta.forget_tenant() == 2
+    with pytest.raises(DocumentForgottenError):
+        beta.touch_ingestion(in_flight)  # the tenant's ingestions in flight are cancelled
+    assert beta.list_documents(None) == []
+    assert registry.all_active_versions() == []
+
+
+def test_upgraded_documents_belong_to_the_default_tenant(database_url: str) -> None:
+    _a_document_at_revision_0001(database_url)
+    registry = Registry(database_url)
+
+    assert registry.for_tenant("T1").get("D") is None
+    assert registry.tenants() == {"": {"documents": 1, "chunks": 7}}
+    assert registry.forget("D") == "D@v1"  # the scopes' composite foreign key still cascades
+    with registry.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM document_scopes")).scalar() == 0
+    registry.close()

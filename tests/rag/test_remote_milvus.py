@@ -96,3 +96,18 @@ def test_the_server_path_is_used(kb: KnowledgeBase, settings: Settings) -> None:
         other_client.close()
     assert not settings.uses_milvus_lite
     assert not (settings.data_dir / "milvus.db").exists()
+
+
+def test_an_engine_that_cannot_filter_a_partition_key_gets_an_indexed_tenant_field(
+    kb: KnowledgeBase,
+) -> None:
+    """Milvus Lite's engine behind a server URI refuses partition-key filters: the store finds
+    out when it creates the collection and keeps tenants in an indexed field instead."""
+    alpha, beta = kb.for_tenant("T_ALPHA"), kb.for_tenant("T_BETA")
+    alpha.ingest_bytes(b"# Note\n\nAlpha's secret.", SourceInfo("a.md"), doc_id="N", scopes=["C"])
+    beta.ingest_bytes(b"# Note\n\nBeta's secret.", SourceInfo("b.md"), doc_id="N", scopes=["C"])
+
+    assert kb.store.tenant_partition_key is False
+    assert kb.store.client.describe_index(kb.store.collection, "tenant")["index_type"] == "INVERTED"
+    assert [h.text for h in alpha.search("secret", ["C"])] == ["Alpha's secret."]
+    assert [h.text for h in beta.search("secret", ["C"])] == ["Beta's secret."]

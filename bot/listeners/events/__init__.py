@@ -1,5 +1,5 @@
 """Events API listeners: mentions, messages (and their edits and deletions), file lifecycle,
-ragbot joining a channel, the App Home."""
+ragbot joining a channel, the App Home, uninstalls."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.listeners.events.member_joined_channel import handle_member_joined_chan
 from bot.listeners.events.message import handle_message
 from bot.listeners.events.message_changed import handle_message_changed
 from bot.listeners.events.message_deleted import handle_message_deleted
+from bot.listeners.events.uninstall import handle_app_uninstalled, handle_tokens_revoked
 
 
 def register(app: App) -> None:
@@ -29,3 +30,5 @@ def register(app: App) -> None:
     app.event("file_unshared")(handle_file_unshared)
     app.event("member_joined_channel")(handle_member_joined_channel)
     app.event("app_home_opened")(handle_app_home_opened)
+    app.event("app_uninstalled")(handle_app_uninstalled)
+    app.event("tokens_revoked")(handle_tokens_revoked)
