@@ -19,6 +19,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.util import ref_to_obj
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,12 @@ class SharedJobStore(SQLAlchemyJobStore):
 
     def start(self, scheduler: Any, alias: str) -> None:
         self._stopped = False
-        super().start(scheduler, alias)
+        try:
+            super().start(scheduler, alias)
+        except (IntegrityError, ProgrammingError):
+            # Another process (web and worker start together) created the table between the
+            # check and the CREATE; the table is there now, so the check passes.
+            super().start(scheduler, alias)
 
     def shutdown(self) -> None:
         self._stopped = True
