@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
@@ -32,6 +32,12 @@ class Retriever:
         self.registry = registry
         self.settings = settings
         self.reranker = make_reranker(settings, chat)
+        self.fusion: dict[str, Any] = {
+            "fusion": settings.fusion,
+            "dense_weight": settings.dense_weight,
+            "rrf_k": settings.rrf_k,
+            "bm25_weight": settings.bm25_weight,
+        }
 
     def search(
         self,
@@ -63,8 +69,7 @@ class Retriever:
             versions,
             wide,
             mode=mode,
-            fusion=self.settings.fusion,
-            dense_weight=self.settings.dense_weight,
+            **self.fusion,
         )
         if reranker is None:
             return hits
@@ -78,8 +83,7 @@ class Retriever:
                 question,
                 [version],
                 candidates,
-                fusion=self.settings.fusion,
-                dense_weight=self.settings.dense_weight,
+                **self.fusion,
             )
 
         return focus_on_leading_document(

@@ -126,6 +126,19 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50)
     fusion: Fusion = "rrf"
     dense_weight: float = Field(0.6, ge=0.0, le=1.0, description="Weighted fusion only.")
+    rrf_k: int = Field(
+        60,
+        ge=1,
+        le=1000,
+        description="RRF fusion: k in weight / (k + rank); smaller lets each list's first "
+        "places count for more.",
+    )
+    bm25_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="RRF fusion: the weight of the BM25 list against the dense list's 1.",
+    )
     min_relevance: float | None = Field(
         None,
         ge=-1.0,

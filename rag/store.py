@@ -23,7 +23,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pymilvus import (
@@ -33,11 +33,11 @@ from pymilvus import (
     FunctionType,
     MilvusClient,
     MilvusException,
-    RRFRanker,
     WeightedRanker,
 )
 
 from rag.errors import StoreUnavailableError
+from rag.fusion import reciprocal_rank_fusion
 from rag.models import Chunk, SearchHit
 from rag.settings import Settings
 
@@ -345,55 +345,88 @@ class ChunkStore:
         mode: SearchMode = "hybrid",
         fusion: str = "rrf",
         dense_weight: float = 0.6,
+        rrf_k: int = 60,
+        bm25_weight: float = 1.0,
     ) -> list[SearchHit]:
-        """Top ``k`` chunks among ``versions``; an empty list of versions finds nothing."""
+        """Top ``k`` chunks among ``versions``; an empty list of versions finds nothing.
+
+        Hybrid search fuses a dense and a BM25 list of ``4k`` candidates each: by weighted
+        reciprocal rank (``rrf``: BM25's list weighs ``bm25_weight`` against dense's 1) or by
+        Milvus's ``WeightedRanker`` on normalised scores (``weighted``).
+        """
         if not versions or k <= 0:
             return []
         expr = self._mine(f"doc_version in {json.dumps(list(versions))}")
+        if mode != "hybrid":
+            return self._search_one(query_vector, query_text, expr, k, mode)
+        if fusion == "rrf":
+            return self._fused_search(query_vector, query_text, expr, k, rrf_k, bm25_weight)
         candidates = max(k * 4, 20)
-        output = [*OUTPUT_FIELDS, "dense"]
-        if mode == "dense":
-            results = self.client.search(
-                self.collection,
-                data=[list(query_vector)],
-                anns_field="dense",
-                limit=k,
-                filter=expr,
-                search_params={"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, k)}},
-                output_fields=output,
-            )
-        elif mode == "bm25":
-            results = self.client.search(
-                self.collection,
-                data=[query_text],
-                anns_field="sparse",
-                limit=k,
-                filter=expr,
-                search_params={"metric_type": "BM25"},
-                output_fields=output,
-            )
-        else:
-            ranker = (
-                RRFRanker(60)
-                if fusion == "rrf"
-                else WeightedRanker(dense_weight, 1.0 - dense_weight)
-            )
-            requests = [
-                AnnSearchRequest(
-                    [list(query_vector)],
-                    "dense",
-                    {"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, candidates)}},
-                    limit=candidates,
-                    expr=expr,
-                ),
-                AnnSearchRequest(
-                    [query_text], "sparse", {"metric_type": "BM25"}, limit=candidates, expr=expr
-                ),
-            ]
-            results = self.client.hybrid_search(
-                self.collection, requests, ranker, limit=k, output_fields=output
-            )
+        requests = [
+            AnnSearchRequest(
+                [list(query_vector)],
+                "dense",
+                {"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, candidates)}},
+                limit=candidates,
+                expr=expr,
+            ),
+            AnnSearchRequest(
+                [query_text], "sparse", {"metric_type": "BM25"}, limit=candidates, expr=expr
+            ),
+        ]
+        results = self.client.hybrid_search(
+            self.collection,
+            requests,
+            WeightedRanker(dense_weight, 1.0 - dense_weight),
+            limit=k,
+            output_fields=[*OUTPUT_FIELDS, "dense"],
+        )
         return [_hit(raw, query_vector) for raw in results[0]] if results else []
+
+    def _search_one(
+        self,
+        query_vector: Sequence[float],
+        query_text: str,
+        expr: str,
+        limit: int,
+        mode: Literal["dense", "bm25"],
+    ) -> list[SearchHit]:
+        if mode == "dense":
+            data: list[Any] = [list(query_vector)]
+            params: dict[str, Any] = {
+                "metric_type": "COSINE",
+                "params": {"ef": max(SEARCH_EF, limit)},
+            }
+        else:
+            data, params = [query_text], {"metric_type": "BM25"}
+        results = self.client.search(
+            self.collection,
+            data=data,
+            anns_field="dense" if mode == "dense" else "sparse",
+            limit=limit,
+            filter=expr,
+            search_params=params,
+            output_fields=[*OUTPUT_FIELDS, "dense"],
+        )
+        return [_hit(raw, query_vector) for raw in results[0]] if results else []
+
+    def _fused_search(
+        self,
+        query_vector: Sequence[float],
+        query_text: str,
+        expr: str,
+        k: int,
+        rrf_k: int,
+        bm25_weight: float,
+    ) -> list[SearchHit]:
+        """Dense and BM25 searched apart, then fused here (Milvus's RRF has no weights)."""
+        candidates = max(k * 4, 20)
+        dense = self._search_one(query_vector, query_text, expr, candidates, "dense")
+        bm25 = self._search_one(query_vector, query_text, expr, candidates, "bm25")
+        fused = reciprocal_rank_fusion(
+            [dense, bm25], [1.0, bm25_weight], k=rrf_k, key=lambda hit: hit.chunk_id, limit=k
+        )
+        return [replace(hit, score=score) for hit, score in fused]
 
 
 def version_name(tenant: str, doc_id: str, digest: str) -> str:
