@@ -31,6 +31,12 @@ from docling.document_converter import DocumentConverter, FormatOption
 from docling_core.types.doc import DoclingDocument
 
 from rag.components import component
+from rag.convert_process import (
+    ChildConversion,
+    ChildConversionError,
+    convert_in_child,
+)
+from rag.convert_process import start as start_conversion_server
 from rag.errors import (
     ConversionTimeoutError,
     CorruptDocumentError,
@@ -76,6 +82,8 @@ ZIP_FORMATS = {
 # Text-based formats Docling parses as they are (their own encoding declarations stay valid).
 MARKUP_FORMATS = {InputFormat.RTF, InputFormat.MHTML, InputFormat.XML_JATS, InputFormat.XML_USPTO}
 # Docling has LibreOffice turn these into DOCX/XLSX/PPTX first.
+# Formats Docling converts page by page, stopping itself at its ``document_timeout``.
+PAGINATED_FORMATS = {InputFormat.PDF, InputFormat.IMAGE}
 LIBREOFFICE_FORMATS = {InputFormat.DOC, InputFormat.RTF, InputFormat.XLS, InputFormat.PPT}
 # What the DOCTYPE of an XML file says it is (Docling reads these two kinds of XML).
 XML_DOCTYPES = {
@@ -136,6 +144,11 @@ class Converter:
         else:
             self.pdf_pipeline = resolve_pdf_pipeline(settings.pdf_pipeline)
             self.ocr = self.pdf_pipeline == "standard"
+
+    def warm_up(self) -> None:
+        """Start the process conversions of non-paginated formats are forked from."""
+        if self.remote is None:
+            start_conversion_server()
 
     @component
     def _docling(self) -> DocumentConverter:
@@ -213,10 +226,11 @@ class Converter:
 
     def read(self, name: str, data: bytes, fmt: InputFormat) -> Converted:
         """Docling's conversion of checked bytes (here or on Docling Serve), as Docling gives it."""
+        result: ConversionResult | ChildConversion
         if self.remote is not None:
             result, seconds = self.remote.convert(name, data, fmt)
         else:
-            result, seconds = self._run_with_timeout(name, data)
+            result, seconds = self._run_with_timeout(name, data, fmt)
         return self._check_result(result, fmt, seconds)
 
     def _with_table_rows(self, converted: Converted, fmt: InputFormat) -> Converted:
@@ -241,15 +255,29 @@ class Converter:
                 f"{self.settings.max_file_mb:g} MB.",
             )
 
-    def _run_with_timeout(self, name: str, data: bytes) -> tuple[ConversionResult, float]:
-        """Run Docling in a worker thread so a stuck conversion can't block the caller forever.
+    def _run_with_timeout(
+        self, name: str, data: bytes, fmt: InputFormat
+    ) -> tuple[ConversionResult | ChildConversion, float]:
+        """Run Docling where a conversion past its deadline stops using CPU and memory.
 
         PDFs and images stop themselves at Docling's ``document_timeout`` (checked after each
-        page), so the thread has ended, its memory freed, when their timeout is reported. Other
-        formats are read in one call that Docling can't interrupt; their size is capped
-        (``check_size``, the zip checks), and one still running at the deadline is left to finish
-        in the background.
+        page): they run in a worker thread here, with the pipelines built once, and the thread
+        has ended, its memory freed, when their timeout is reported. Every other format is read
+        in one call Docling can't interrupt: it runs in a child process that is killed at the
+        deadline (``rag.convert_process``).
         """
+        if fmt not in PAGINATED_FORMATS:
+            try:
+                child = convert_in_child(
+                    name,
+                    data,
+                    timeout_s=self.settings.convert_timeout_s,
+                    max_pages=self.settings.max_pages,
+                    max_bytes=self.settings.max_file_bytes,
+                )
+            except ChildConversionError as exc:
+                raise _classify(exc) from exc
+            return child, child.seconds
         import time
 
         outcome: dict[str, Any] = {}
@@ -279,7 +307,7 @@ class Converter:
         return outcome["result"], outcome["seconds"]
 
     def _check_result(
-        self, result: ConversionResult, fmt: InputFormat, seconds: float
+        self, result: ConversionResult | ChildConversion, fmt: InputFormat, seconds: float
     ) -> Converted:
         from docling.datamodel.base_models import ConversionStatus, FailureCategory
 

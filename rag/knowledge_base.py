@@ -152,7 +152,8 @@ class KnowledgeBase:
 
     def warm_up(self) -> None:
         """Load the embedding model, open the store and import Docling now, not on first use."""
-        _ = self.store, self.chunker, self.answerer, self.converter
+        _ = self.store, self.chunker, self.answerer
+        self.converter.warm_up()
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
+from rag.finance_terms import expand
 from rag.focus import focus_on_leading_document
 from rag.models import SearchHit
 from rag.registry import Registry
@@ -63,9 +64,10 @@ class Retriever:
         # dense-only and BM25-only are first-stage diagnostics (`ragbot search --mode`)
         reranker = self.reranker if mode == "hybrid" else None
         wide = max(k, self.settings.rerank_candidates) if reranker else k
+        keywords = expand(question) if self.settings.finance_terms else question
         hits = self.store.search(
             vector,
-            question,
+            keywords,
             versions,
             wide,
             mode=mode,
@@ -80,7 +82,7 @@ class Retriever:
         def search_inside(version: str, candidates: int) -> list[SearchHit]:
             return self.store.search(
                 vector,
-                question,
+                keywords,
                 [version],
                 candidates,
                 **self.fusion,

@@ -139,6 +139,11 @@ class Settings(BaseSettings):
         le=10.0,
         description="RRF fusion: the weight of the BM25 list against the dense list's 1.",
     )
+    finance_terms: bool = Field(
+        False,
+        description="Keyword search also looks for the statement line items of a financial "
+        "metric the question names (quick ratio: current assets, current liabilities).",
+    )
     min_relevance: float | None = Field(
         None,
         ge=-1.0,

@@ -10,6 +10,7 @@ from bot.constants import FEEDBACK_UP, MORE_SOURCES
 from tests.bot.harness import SAMPLES, Bot, block_text
 from tests.bot.socket_harness import MODES
 from tests.fakes.openai_server import Fault
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +96,7 @@ def test_deleted_file_is_no_longer_cited(running_bot: Bot) -> None:
 
     slack.delete_file(file_id)
     assert bot.send_event({"type": "file_deleted", "file_id": file_id, "event_ts": "1.0"}) == 200
-    _wait(lambda: bot.deps.kb.document(file_id) is None)
+    wait_until(lambda: bot.deps.kb.document(file_id) is None)
     again = bot.wait_answer("C4", bot.mention(PAYLOAD_Q, "C4"))
     assert "couldn't find" in again["text"]
     assert "product-specs.pdf" not in block_text(again)
@@ -176,15 +177,6 @@ def test_dm_questions_and_ask_command(running_bot: Bot) -> None:
     assert ephemeral["response_type"] == "ephemeral"
     assert "handbook.md" in json.dumps(ephemeral["blocks"])
     assert "ragbot_share_answer" in json.dumps(ephemeral["blocks"])
-
-
-def _wait(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_healthz(running_bot: Bot) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from rag.embeddings import Embedder
 from tests.bot.harness import SAMPLES, Bot, bot_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +24,7 @@ def test_pending_ingestion_job_completes_after_restart(
     file_id = first.share_file(SAMPLES / "handbook.md", "C1")
     slack.wait_for("auth.test")
     job_id = f"ingest:{file_id}:C1"
-    _wait_until(lambda: job_id in first.deps.jobs.pending())
+    wait_until(lambda: job_id in first.deps.jobs.pending())
     first.stop()
     assert slack.downloads == [], "nothing was ingested before the restart"
 
@@ -35,13 +34,6 @@ def test_pending_ingestion_job_completes_after_restart(
         assert "Added" in receipt["text"]
         assert second.deps.kb.document(file_id) is not None
         # the job removes itself once its run is over (just after the receipt is posted)
-        _wait_until(lambda: job_id not in second.deps.jobs.pending())
+        wait_until(lambda: job_id not in second.deps.jobs.pending())
     finally:
         second.stop()
-
-
-def _wait_until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, "not reached in 10 s"
-        time.sleep(0.05)

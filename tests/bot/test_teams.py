@@ -24,6 +24,7 @@ from tests.bot.harness import block_text
 from tests.bot.teams_harness import CLIENT_ID, TeamsBot, teams_bot
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -158,8 +159,8 @@ def test_uninstall_deletes_the_teams_tokens_and_documents(
         installations = bot.deps.installations
         assert installations is not None
 
-        assert _wait(lambda: [t.key for t in installations.teams()] == ["T1"])
-        assert _wait(lambda: bot.deps.kb.for_tenant("T2").documents() == [])
+        wait_until(lambda: [t.key for t in installations.teams()] == ["T1"], 120)
+        wait_until(lambda: bot.deps.kb.for_tenant("T2").documents() == [], 120)
         assert installations.find("T2") is None
         assert len(bot.deps.kb.for_tenant("T1").documents()) == 1
         assert "120 euros" in ask(bot, "T1", QUESTION)
@@ -248,17 +249,6 @@ def test_teams_list_shows_installations_without_tokens(
     for token in two_teams.slack.oauth.tokens:
         assert token not in table
         assert token not in json.dumps(listed)
-
-
-def _wait(condition: object, timeout: float = 120.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 class _Captured:

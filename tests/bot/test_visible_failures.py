@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 
 import pytest
 
 from tests.bot.harness import SAMPLES, Bot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -58,15 +57,8 @@ def test_file_unshared_with_only_a_file_id(running_bot: Bot) -> None:
     assert set(bot.deps.kb.document(file_id).scopes) == {"C1", "C2"}  # type: ignore[union-attr]
 
     bot.unshare_file(file_id, "C2")  # the event names no channel
-    _wait(lambda: set(bot.deps.kb.document(file_id).scopes) == {"C1"})  # type: ignore[union-attr]
+    wait_until(lambda: set(bot.deps.kb.document(file_id).scopes) == {"C1"})  # type: ignore[union-attr]
     bot.slack.wait_for("files.info", 3)
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_global_documents_stay_out_of_slack_connect_channels(running_bot: Bot) -> None:

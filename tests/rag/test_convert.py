@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import multiprocessing
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 import rag.convert
+import rag.convert_process
 from rag.chunking import Chunker, make_tokenizer
 from rag.convert import Converter, libreoffice_available, resolve_pdf_pipeline
 from rag.errors import (
@@ -253,6 +256,33 @@ def test_a_conversion_past_its_timeout_stops_and_is_refused() -> None:
     assert caught.value.user_message
     # stopped, not left running in the background: its thread (and memory) is gone
     assert [t for t in threading.enumerate() if t.name == "docling-convert"] == []
+
+
+def test_a_non_paginated_conversion_past_its_timeout_is_killed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Docling reads Markdown in one call it can't interrupt: the child doing it is killed."""
+    stopped: list[Any] = []
+    kill = rag.convert_process._kill
+
+    def observed_kill(child: Any) -> None:
+        kill(child)
+        stopped.append(child)
+
+    monkeypatch.setattr(rag.convert_process, "_kill", observed_kill)
+    hasty = Converter(Settings(_env_file=None, convert_timeout_s=0.5))  # type: ignore[call-arg]
+    hasty.warm_up()  # the conversion server is up, so the deadline measures the conversion
+    table = b"| a | b | c |\n|---|---|---|\n" + b"| 1 | 2 | 3 |\n" * 50
+    many_tables = b"# Tables\n\n" + b"\n\n".join([table] * 400)
+
+    with pytest.raises(ConversionTimeoutError) as caught:
+        hasty.convert("tables.md", many_tables)
+
+    assert caught.value.user_message
+    assert [child.exitcode for child in stopped] == [-signal.SIGKILL]  # killed, not finished
+    assert [p for p in multiprocessing.active_children() if p.name == "docling-convert"] == []
+    # the next conversion works as before
+    assert hasty.convert("small.md", b"# Small\n\nText.").pages == 0
 
 
 def test_the_docling_converter_is_built_once_under_concurrent_first_use(

@@ -199,6 +199,29 @@ def test_hybrid_beats_dense_only_on_an_exact_term(kb: KnowledgeBase) -> None:
     assert hybrid[0].doc_id == "INV"
 
 
+def test_the_fusion_weight_decides_which_list_leads(kb: KnowledgeBase) -> None:
+    for i, text in enumerate(
+        [
+            "Annual leave: staff take their holidays in summer or winter.",
+            "Holiday calendar 2024 with public holidays.",
+            "The leave policy leave request form and leave balance.",
+            "Vacation days: every employee gets 25 days of paid time off a year.",
+        ]
+    ):
+        kb.ingest_bytes(text.encode(), SourceInfo(f"d{i}.md"), doc_id=f"D{i}", scopes=["C"])
+    question = "How much leave do I get?"
+    versions = kb.registry.active_versions(["C"])
+    vector = kb.embedder.embed_query(question)
+
+    def ranked(**fusion: Any) -> list[str]:
+        return [h.doc_id for h in kb.store.search(vector, question, versions, 4, **fusion)]
+
+    dense, bm25 = ranked(mode="dense"), ranked(mode="bm25")
+    assert dense != bm25  # the two lists disagree, so the weight has something to decide
+    assert ranked(bm25_weight=0.0) == dense
+    assert ranked(bm25_weight=100.0, rrf_k=1)[: len(bm25)] == bm25
+
+
 def test_bad_file_leaves_the_store_untouched(kb: KnowledgeBase, tmp_path: Path) -> None:
     kb.ingest_path(write(tmp_path, "handbook.md", VACATION))
     before = (kb.store.count(), [d.doc_id for d in kb.documents()])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,7 @@ from bot.state import PostedAnswer
 from tests.bot.fixtures import mock_deps
 from tests.bot.harness import SAMPLES, Bot
 from tests.fakes.slack_server import BOT_USER_ID
-
-
-def _wait(condition: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
+from tests.waiting import wait_until
 
 
 @pytest.mark.slow
@@ -35,7 +28,9 @@ def test_an_edited_question_is_answered_again_in_place_and_a_deleted_one_loses_i
     answer = bot.wait_answer("C1", question_ts)
     assert "25 vacation days" in answer["text"]
 
-    _wait(lambda: bot.deps.state.answer_to("C1", question_ts) is not None)  # just after it shows
+    wait_until(
+        lambda: bot.deps.state.answer_to("C1", question_ts) is not None, 30
+    )  # just after it shows
     first = bot.deps.state.answer_to("C1", question_ts)
     assert first is not None
     assert first.answer_ts == answer["ts"]
@@ -47,7 +42,7 @@ def test_an_edited_question_is_answered_again_in_place_and_a_deleted_one_loses_i
         posted = bot.deps.state.answer_to("C1", question_ts)
         return posted is not None and posted.answer_id != first.answer_id
 
-    _wait(answered_again)
+    wait_until(answered_again, 30)
     posted = bot.deps.state.answer_to("C1", question_ts)
     assert posted is not None
     assert posted.answer_ts == answer["ts"], "the same message"
@@ -61,8 +56,10 @@ def test_an_edited_question_is_answered_again_in_place_and_a_deleted_one_loses_i
 
     assert bot.send_event(slack.delete_message("C1", question_ts)) == 200
     slack.wait_for("chat.delete")
-    _wait(lambda: not slack.has_message("C1", answer["ts"]))
-    _wait(lambda: bot.deps.state.answer_to("C1", question_ts) is None)  # forgotten right after
+    wait_until(lambda: not slack.has_message("C1", answer["ts"]), 30)
+    wait_until(
+        lambda: bot.deps.state.answer_to("C1", question_ts) is None, 30
+    )  # forgotten right after
 
 
 def test_edits_that_change_no_text_and_unanswered_messages_are_left_alone(
