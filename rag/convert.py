@@ -31,11 +31,8 @@ from docling.document_converter import DocumentConverter, FormatOption
 from docling_core.types.doc import DoclingDocument
 
 from rag.components import component
-from rag.convert_process import (
-    ChildConversion,
-    ChildConversionError,
-    convert_in_child,
-)
+from rag.convert_process import ChildConversion, ChildConversionError, convert_in_child
+from rag.convert_process import available as conversion_server_available
 from rag.convert_process import start as start_conversion_server
 from rag.errors import (
     ConversionTimeoutError,
@@ -147,7 +144,7 @@ class Converter:
 
     def warm_up(self) -> None:
         """Start the process conversions of non-paginated formats are forked from."""
-        if self.remote is None:
+        if self.remote is None and conversion_server_available():
             start_conversion_server()
 
     @component
@@ -264,9 +261,10 @@ class Converter:
         page): they run in a worker thread here, with the pipelines built once, and the thread
         has ended, its memory freed, when their timeout is reported. Every other format is read
         in one call Docling can't interrupt: it runs in a child process that is killed at the
-        deadline (``rag.convert_process``).
+        deadline (``rag.convert_process``; where processes can't be forked, Windows, in a thread
+        left to finish).
         """
-        if fmt not in PAGINATED_FORMATS:
+        if fmt not in PAGINATED_FORMATS and conversion_server_available():
             try:
                 child = convert_in_child(
                     name,

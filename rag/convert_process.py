@@ -5,33 +5,48 @@ other format is read in one call that nothing in the process can interrupt, so i
 process with a process group of its own: one still running at the deadline is killed with all it
 started (LibreOffice, for legacy Office files), and its CPU and memory are freed at once.
 
-Children are forked from a server process (``forkserver``) that has Docling imported and its
-common pipelines built (``rag.warm_docling``): a child starts in milliseconds, not the seconds a
-fresh Docling import takes. The server starts on first use (``start``; the knowledge base's
-warm-up calls it).
+Children are forked from a small server process (``python -m rag.convert_process``) that has
+Docling imported and its common pipelines built (``rag.warm_docling``), so a child converts in
+milliseconds, not after the seconds a fresh Docling import takes. The server is this module's
+own: unlike ``multiprocessing``'s forkserver it never re-imports the caller's main module, so a
+script using the library needs no ``if __name__ == "__main__"`` guard. It starts on first use
+(or at the knowledge base's warm-up) and exits when this process closes its end.
+
+Each conversion gets a socket pair: one end is passed to the server (``SCM_RIGHTS``), which forks
+a child to serve it; the child sends its pid, receives the file, converts and sends the result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
+from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any
 
 from docling_core.types.doc import DoclingDocument
 
-from rag.errors import ConversionTimeoutError, CorruptDocumentError
+from rag.errors import ConversionTimeoutError, CorruptDocumentError, IngestError
 
 logger = logging.getLogger(__name__)
 
-_context: BaseContext | None = None
-_context_lock = threading.Lock()
+READY = b"ready"
+START_TIMEOUT_S = 120.0  # importing Docling and building its pipelines, on a slow machine
+CHILD_START_TIMEOUT_S = 30.0  # a fork answering with its pid
+
+
+class ConversionServerError(IngestError):
+    """The conversion server could not be started or keeps dying; the file may be fine."""
+
+    user_message = "I couldn't read this file just now: my document reader didn't start. Try again."
 
 
 class ChildConversionError(Exception):
@@ -48,89 +63,167 @@ class ChildConversion:
     seconds: float
 
 
-def context() -> BaseContext:
-    """The multiprocessing context children start from (forkserver where the OS has it)."""
-    global _context
-    with _context_lock:
-        if _context is None:
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                forkserver = multiprocessing.get_context("forkserver")
-                forkserver.set_forkserver_preload(["rag.warm_docling"])
-                _context = forkserver
-            else:  # Windows: each child imports Docling itself
-                _context = multiprocessing.get_context("spawn")
-        return _context
+def available() -> bool:
+    """Whether this platform can fork and pass sockets (not Windows)."""
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX")
+
+
+class ConversionServer:
+    """This process's end of the server: started once, restarted if it died."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: Connection | None = None
+        self._ready = False
+
+    def start(self) -> None:
+        """Start the server now (it imports Docling in the background); don't wait for it."""
+        with self._lock:
+            self._spawn_if_needed()
+
+    def convert(
+        self, name: str, data: bytes, *, timeout_s: float, max_pages: int, max_bytes: int
+    ) -> ChildConversion:
+        """Docling's conversion of ``data`` in a child process, killed if it outlives
+        ``timeout_s``.
+
+        Raises ``ConversionTimeoutError`` when it was killed, ``CorruptDocumentError`` when the
+        child died without an answer (out of memory, a crash in native code),
+        ``ChildConversionError`` (Docling's exception type and message) when Docling raised,
+        ``ConversionServerError`` when no server could be started.
+        """
+        ours, theirs = socket.socketpair()
+        try:
+            with self._lock:
+                self._hand_over(theirs)
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        try:
+            if not conn.poll(CHILD_START_TIMEOUT_S):
+                raise ConversionServerError("the conversion server did not start a child")
+            pid = conn.recv()
+            deadline = time.monotonic() + timeout_s
+            conn.send((name, data, max_pages, max_bytes))
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
+                _kill(pid)
+                raise ConversionTimeoutError(f"conversion exceeded {timeout_s:g}s; killed")
+            message = conn.recv()
+        except (EOFError, OSError) as exc:
+            raise CorruptDocumentError(
+                f"the conversion process ended without a result ({type(exc).__name__})"
+            ) from None
+        finally:
+            conn.close()
+        if message[0] == "raised":
+            raise ChildConversionError(f"{message[1]}: {message[2]}")
+        _, status, errors, document, seconds = message
+        return ChildConversion(status, errors, document, seconds)
+
+    def _hand_over(self, end: socket.socket) -> None:
+        """Pass one end of a conversion's socket pair to the server (restarted once if gone)."""
+        for attempt in (1, 2):
+            self._spawn_if_needed()
+            assert self._process is not None
+            assert self._control is not None
+            try:
+                if not self._ready:
+                    if not self._control.poll(START_TIMEOUT_S):
+                        raise ConversionServerError("the conversion server did not start")
+                    self._ready = self._control.recv_bytes() == READY
+                send_handle(self._control, end.fileno(), self._process.pid)
+                return
+            except (EOFError, OSError):
+                logger.warning("the conversion server is gone; starting it again")
+                self._stop()
+                if attempt == 2:
+                    raise ConversionServerError("the conversion server keeps failing") from None
+
+    def _spawn_if_needed(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        self._stop()
+        ours, theirs = socket.socketpair()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "rag.convert_process", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self._control = Connection(ours.detach())
+        self._ready = False
+
+    def _stop(self) -> None:
+        if self._control is not None:
+            self._control.close()  # the server exits when it reads the end of its socket
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process, self._control, self._ready = None, None, False
+
+
+def _kill(pid: int) -> None:
+    """Stop a conversion child and everything it started (its process group)."""
+    with contextlib.suppress(ProcessLookupError):  # it finished at the last moment
+        os.killpg(pid, signal.SIGKILL)
+
+
+_server = ConversionServer()
 
 
 def start() -> None:
-    """Start the server process now (it imports Docling), not on the first conversion."""
-    ctx = context()
-    if ctx.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+    _server.start()
 
 
 def convert_in_child(
     name: str, data: bytes, *, timeout_s: float, max_pages: int, max_bytes: int
 ) -> ChildConversion:
-    """Docling's conversion of ``data`` in a child process, killed if it outlives ``timeout_s``.
-
-    Raises ``ConversionTimeoutError`` when it was killed, ``CorruptDocumentError`` when the child
-    died without an answer (out of memory, a crash in native code), ``ChildConversionError``
-    (with Docling's exception type and message) when Docling raised.
-    """
-    ctx = context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(  # type: ignore[attr-defined]
-        target=_convert,
-        args=(sender, name, data, max_pages, max_bytes),
-        name="docling-convert",
-        daemon=True,
+    return _server.convert(
+        name, data, timeout_s=timeout_s, max_pages=max_pages, max_bytes=max_bytes
     )
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout_s):
-            raise ConversionTimeoutError(f"conversion exceeded {timeout_s:g}s; its process killed")
+
+
+# --- the server process --------------------------------------------------------------------
+def serve(control_fd: int) -> None:
+    """Warm Docling, then fork one child per socket end received, until the parent leaves."""
+    import rag.warm_docling  # noqa: F401  (Docling imported, pipelines built, before forking)
+
+    control = Connection(control_fd)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished children
+    control.send_bytes(READY)
+    while True:
         try:
-            message = receiver.recv()
-        except EOFError:
-            child.join(5)
-            raise CorruptDocumentError(
-                f"the conversion process ended without a result (exit code {child.exitcode})"
-            ) from None
-    finally:
-        _kill(child)
-        receiver.close()
-    if message[0] == "raised":
-        raise ChildConversionError(f"{message[1]}: {message[2]}")
-    _, status, errors, document, seconds = message
-    return ChildConversion(status, errors, document, seconds)
+            handle = recv_handle(control)
+        except (EOFError, OSError):
+            return  # the parent closed its end (or exited)
+        if os.fork() == 0:
+            control.close()
+            _serve_one(handle)
+        os.close(handle)
 
 
-def _kill(child: Any) -> None:
-    """Stop the child and everything it started, and reap it."""
-    if child.is_alive():
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except (AttributeError, ProcessLookupError, PermissionError):
-            child.kill()  # no process groups here, or it had not made its own yet
-    child.join()
-
-
-def _convert(sender: Connection, name: str, data: bytes, max_pages: int, max_bytes: int) -> None:
-    """In the child: convert, send the outcome back, exit."""
-    if hasattr(os, "setsid"):
-        os.setsid()  # a process group of its own, so a kill takes LibreOffice with it
+def _serve_one(handle: int) -> None:
+    """In a child: send the pid, convert the file received, send the result, exit."""
+    os.setsid()  # a process group of its own, so a kill takes LibreOffice with it
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # Docling waits on its own subprocesses
+    conn = Connection(handle)
     try:
+        conn.send(os.getpid())
+        name, data, max_pages, max_bytes = conn.recv()
         from rag.warm_docling import convert
 
         started = time.perf_counter()
         result = convert(name, data, max_pages=max_pages, max_bytes=max_bytes)
         seconds = time.perf_counter() - started
-        sender.send(("done", result.status, list(result.errors), result.document, seconds))
-    except Exception as exc:  # reported to the parent, which classifies it
-        sender.send(("raised", type(exc).__name__, str(exc)[:300]))
+        conn.send(("done", result.status, list(result.errors), result.document, seconds))
+    except BaseException as exc:  # reported to the parent, which classifies it
+        with contextlib.suppress(OSError):
+            conn.send(("raised", type(exc).__name__, str(exc)[:300]))
     finally:
-        sender.close()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    serve(int(sys.argv[1]))

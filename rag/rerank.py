@@ -146,6 +146,26 @@ class EvidenceReranker:
         return [replace(h, score=score) for score, _, h in scored]
 
 
+def spread_over_pages(hits: Sequence[SearchHit], per_page: int) -> list[SearchHit]:
+    """``hits`` with at most ``per_page`` chunks of any one page ahead of the rest (each part in
+    its own order; 0: unchanged).
+
+    Chunks of one page rank together (the page evidence above lifts them as a group), so the top
+    k often holds the same page two or three times and no other page of the document. The model
+    reads a source's neighbours anyway (``rag.context``); what it lacks then is the next page.
+    """
+    if per_page <= 0:
+        return list(hits)
+    seen: dict[str, int] = defaultdict(int)
+    first: list[SearchHit] = []
+    rest: list[SearchHit] = []
+    for hit in hits:
+        key = _page_key(hit)
+        (first if seen[key] < per_page else rest).append(hit)
+        seen[key] += 1
+    return first + rest
+
+
 def codes(text: str) -> set[str]:
     """Identifier-like tokens (letters and digits together, e.g. "NW-LAP-0042", "A4711"), not
     fiscal periods ("FY2018", "Q2", "2023Q2") that many chunks share."""

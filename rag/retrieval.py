@@ -11,7 +11,7 @@ from rag.finance_terms import expand
 from rag.focus import focus_on_leading_document
 from rag.models import SearchHit
 from rag.registry import Registry
-from rag.rerank import ChainedReranker, EvidenceReranker, Reranker
+from rag.rerank import ChainedReranker, EvidenceReranker, Reranker, spread_over_pages
 from rag.settings import Settings
 from rag.store import ChunkStore, SearchMode
 
@@ -75,7 +75,7 @@ class Retriever:
         )
         if reranker is None:
             return hits
-        ranked = reranker.rerank(question, hits)
+        ranked = spread_over_pages(reranker.rerank(question, hits), self.settings.sources_per_page)
         if not self.settings.focus_candidates:
             return ranked[:k]
 

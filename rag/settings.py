@@ -177,6 +177,13 @@ class Settings(BaseSettings):
     rerank_candidates: int = Field(
         60, ge=1, le=500, description="How many first-stage candidates the reranker sees."
     )
+    sources_per_page: int = Field(
+        1,
+        ge=0,
+        le=50,
+        description="After re-ranking, at most this many of the top k sources come from one "
+        "page, so the k sources cover more pages (0: no limit).",
+    )
     focus_candidates: int = Field(
         0,
         ge=0,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rag.models import SearchHit
-from rag.rerank import EvidenceReranker, EvidenceWeights, codes, name_words, words
+from rag.rerank import (
+    EvidenceReranker,
+    EvidenceWeights,
+    codes,
+    name_words,
+    spread_over_pages,
+    words,
+)
 
 
 def hit(doc: str, page: int, n: int, source: str | None = None) -> SearchHit:
@@ -82,3 +89,22 @@ def test_a_chunk_quoting_the_asked_identifier_moves_up() -> None:
     ranked = EvidenceReranker().rerank("Where is NW-LAP-0042?", hits)
 
     assert ranked[0].chunk_id == "doc4#4"
+
+
+def test_sources_spread_over_pages_before_a_page_repeats() -> None:
+    same_page = [hit("a", 3, 0), hit("a", 3, 1), hit("a", 3, 2)]
+    other_pages = [hit("a", 4, 3), hit("b", 3, 4)]  # page 3 of another document is another page
+    ranked = [*same_page, *other_pages]
+
+    spread = spread_over_pages(ranked, per_page=1)
+    two = spread_over_pages(ranked, per_page=2)
+
+    assert [h.chunk_id for h in spread] == ["a#0", "a#3", "b#4", "a#1", "a#2"]
+    assert [h.chunk_id for h in two] == ["a#0", "a#1", "a#3", "b#4", "a#2"]
+    assert spread_over_pages(ranked, per_page=0) == ranked
+
+
+def test_chunks_without_pages_are_each_their_own_unit() -> None:
+    paged_off = [replace(hit("md", 1, n), pages=()) for n in range(3)]
+
+    assert spread_over_pages(paged_off, per_page=1) == paged_off
