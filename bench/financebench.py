@@ -195,36 +195,49 @@ INGEST_SETTINGS = (
     "embedding_model",
 )
 PLAIN_BM25 = {"bm25_stemming": False}
+SINGLE_STAGE = {"reranker": "none", "finance_terms": False}
 # Each row adds one technique to the row above it (the last row is today's defaults).
 CONFIGS: list[Config] = [
     Config(
         "before",
         "before: no table rows, no identity, single stage, 500-page cap",
         {**PLAIN_BM25, "max_pages": 500, "table_rows": False, "index_document_identity": False},
-        {"reranker": "none"},
+        SINGLE_STAGE,
     ),
     Config(
         "pages",
         "+ page cap 2,000 (PEPSICO 10-K, 503 pages, admitted)",
         {**PLAIN_BM25, "max_pages": 2000, "table_rows": False, "index_document_identity": False},
-        {"reranker": "none"},
+        SINGLE_STAGE,
         extends="before",
     ),
     Config(
         "tables",
         "+ table rows rebuilt from PDF positions, with their headers",
         {**PLAIN_BM25, "max_pages": 2000, "table_rows": True, "index_document_identity": False},
-        {"reranker": "none"},
+        SINGLE_STAGE,
     ),
     Config(
         "identity",
         "+ document identity (title, file name) in what is indexed",
         {**PLAIN_BM25, "max_pages": 2000, "table_rows": True, "index_document_identity": True},
-        {"reranker": "none"},
+        SINGLE_STAGE,
+    ),
+    Config(
+        "two_stage",
+        "+ two-stage: wide hybrid, document-evidence re-rank",
+        {},
+        {"finance_terms": False, "sources_per_page": 0},
+    ),
+    Config(
+        "spread",
+        "+ one source per page in the top 5",
+        {},
+        {"finance_terms": False},
     ),
     Config(
         "defaults",
-        "+ two-stage: wide hybrid, document-evidence re-rank (today's defaults)",
+        "+ statement vocabulary for the metric asked, in keyword search (today's defaults)",
         {},
         {},
     ),
@@ -239,6 +252,12 @@ CONFIGS: list[Config] = [
         "+ document focus: 30 more candidates from inside the leading document (not adopted)",
         {},
         {"focus_candidates": 30},
+    ),
+    Config(
+        "weighted_rrf",
+        "+ BM25 list weighted 2:1 in the fusion, k=10 (not adopted: doc@5 worse)",
+        {},
+        {"bm25_weight": 2.0, "rrf_k": 10},
     ),
 ]
 

@@ -27,16 +27,18 @@ from bench.retrieval_eval import (
     score,
 )
 
-PLAIN = {"bm25_stemming": False}
+PLAIN = {"bm25_stemming": False, "finance_terms": False}
 CONFIGS: dict[str, dict[str, Any]] = {
     "before": {**PLAIN, "table_rows": False, "index_document_identity": False, "reranker": "none"},
     "stemming": {
         "bm25_stemming": True,
+        "finance_terms": False,
         "table_rows": False,
         "index_document_identity": False,
         "reranker": "none",
     },
     "identity": {**PLAIN, "table_rows": False, "index_document_identity": True, "reranker": "none"},
+    "no_terms": {"finance_terms": False},  # the defaults without the statement vocabulary
     "defaults": {},
 }
 MODES = (("bm25", "bm25"), ("hybrid", "hybrid"), ("ragbot search", "kb"))

@@ -94,6 +94,16 @@ def words(text: str) -> set[str]:
     return found
 
 
+def asked_words(question: str) -> set[str]:
+    """The question's words, and runs of two or three of them joined as file names glue them
+    ("American Express" also gives "americanexpress", as in AMERICANEXPRESS_2022_10K.pdf)."""
+    tokens = TOKEN.findall(question.lower())
+    joined = {
+        "".join(tokens[i : i + n]) for n in (2, 3) for i in range(len(tokens) - n + 1)
+    }
+    return words(question) | joined
+
+
 def name_words(source: str) -> set[str]:
     """The words of a file name that identify the document ("3m", "2018" of 3M_2018_10K.pdf)."""
     return {
@@ -127,7 +137,7 @@ class EvidenceReranker:
         own = [1.0 / (1.0 + rank / w.rank_scale) for rank in range(len(hits))]
         document = _normalized(_mass(hits, own, lambda h: h.doc_id))
         page = _normalized(_mass(hits, own, _page_key))
-        asked = words(question)
+        asked = asked_words(question)
         identity = {h.doc_id: _identity_match(asked, h.source) for h in hits}
         wanted = codes(question)
         scored = [

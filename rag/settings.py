@@ -140,7 +140,7 @@ class Settings(BaseSettings):
         description="RRF fusion: the weight of the BM25 list against the dense list's 1.",
     )
     finance_terms: bool = Field(
-        False,
+        True,
         description="Keyword search also looks for the statement line items of a financial "
         "metric the question names (quick ratio: current assets, current liabilities).",
     )

@@ -7,6 +7,7 @@ from dataclasses import replace
 from rag.models import SearchHit
 from rag.rerank import (
     EvidenceReranker,
+    asked_words,
     EvidenceWeights,
     codes,
     name_words,
@@ -38,6 +39,19 @@ def test_name_words_keep_what_identifies_a_document() -> None:
     assert name_words("3M_2018_10K.pdf") == {"3m", "2018"}
     assert name_words("JOHNSON_JOHNSON_2023_8K_dated-2023-08-30.pdf") == {"johnson", "2023"}
     assert name_words("travel-policy.docx") == {"travel", "policy"}
+
+
+def test_a_name_glued_in_a_file_name_is_found_in_the_question_s_words() -> None:
+    assert "americanexpress" in asked_words("How much did American Express earn?")
+    assert "bestbuy" in asked_words("Best Buy's FY2023 gross margin")
+    hits = [
+        hit("other", 1, 0, "VERIZON_2021_10K.pdf"),
+        hit("amex", 9, 1, "AMERICANEXPRESS_2022_10K.pdf"),
+    ]
+
+    ranked = EvidenceReranker().rerank("American Express's effective tax rate in 2022?", hits)
+
+    assert ranked[0].doc_id == "amex"
 
 
 def test_a_document_the_question_names_moves_up() -> None:
