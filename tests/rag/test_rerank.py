@@ -7,8 +7,8 @@ from dataclasses import replace
 from rag.models import SearchHit
 from rag.rerank import (
     EvidenceReranker,
-    asked_words,
     EvidenceWeights,
+    asked_words,
     codes,
     name_words,
     spread_over_pages,
