@@ -98,9 +98,7 @@ def asked_words(question: str) -> set[str]:
     """The question's words, and runs of two or three of them joined as file names glue them
     ("American Express" also gives "americanexpress", as in AMERICANEXPRESS_2022_10K.pdf)."""
     tokens = TOKEN.findall(question.lower())
-    joined = {
-        "".join(tokens[i : i + n]) for n in (2, 3) for i in range(len(tokens) - n + 1)
-    }
+    joined = {"".join(tokens[i : i + n]) for n in (2, 3) for i in range(len(tokens) - n + 1)}
     return words(question) | joined
 
 
