@@ -106,6 +106,7 @@ class ChunkStore:
         self.analyzer = STEMMED_BM25_ANALYZER if stemming else BM25_ANALYZER
         self.tenant = ""
         self._ensure_collection(index, partition_key)
+        _load_scipy_check_once()
         self.has_tenant_field = self._has_field(TENANT_FIELD)
         if not self.has_tenant_field:
             logger.warning(
@@ -427,6 +428,22 @@ class ChunkStore:
             [dense, bm25], [1.0, bm25_weight], k=rrf_k, key=lambda hit: hit.chunk_id, limit=k
         )
         return [replace(hit, score=score) for hit, score in fused]
+
+
+def _load_scipy_check_once() -> None:
+    """Run pymilvus's lazy scipy check now, in one thread.
+
+    ``MilvusClient.search`` checks whether its data is a scipy sparse matrix; the first check
+    executes ``scipy.sparse`` from its spec, and several threads searching at once for the first
+    time race inside that import ("partially initialized module 'scipy.sparse._bsr'"), failing
+    their searches (seen in ``bench.load``: 2 of 50 questions, 1 run in 9).
+    """
+    try:
+        from pymilvus.client.utils import SciPyHelper
+
+        SciPyHelper.is_scipy_sparse(None)
+    except (ImportError, AttributeError):  # pymilvus moved it: nothing to warm
+        logger.debug("pymilvus scipy check not found", exc_info=True)
 
 
 def version_name(tenant: str, doc_id: str, digest: str) -> str:

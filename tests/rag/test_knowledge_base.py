@@ -408,3 +408,19 @@ def test_chunks_of_a_crashed_ingestion_are_reclaimed_once_it_has_been_silent_too
     assert kb.store.count("R@crashed") == 1
     assert kb.remove_orphan_chunks(grace=timedelta(seconds=-1)) == 1  # silent past the grace
     assert kb.store.count("R@crashed") == 0
+
+
+def test_the_store_runs_pymilvus_first_search_check_when_it_opens(
+    settings: Settings, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pymilvus imports scipy on the first search; threads searching at once for the first time
+    race in that import and fail (bench.load). Opening the store does it first, in one thread."""
+    from pymilvus.client.utils import SciPyHelper
+
+    monkeypatch.setattr(SciPyHelper, "_checked", False)
+    knowledge_base = KnowledgeBase(settings, embedder=embedder)
+    try:
+        _ = knowledge_base.store
+        assert SciPyHelper._checked
+    finally:
+        knowledge_base.close()
