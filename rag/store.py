@@ -33,6 +33,7 @@ from pymilvus import (
     FunctionType,
     MilvusClient,
     MilvusException,
+    RRFRanker,
     WeightedRanker,
 )
 
@@ -351,8 +352,9 @@ class ChunkStore:
     ) -> list[SearchHit]:
         """Top ``k`` chunks among ``versions``; an empty list of versions finds nothing.
 
-        Hybrid search fuses a dense and a BM25 list of ``4k`` candidates each: by weighted
-        reciprocal rank (``rrf``: BM25's list weighs ``bm25_weight`` against dense's 1) or by
+        Hybrid search fuses a dense and a BM25 list of ``4k`` candidates each: by reciprocal rank
+        (``rrf``; Milvus's ``RRFRanker`` in one round trip, or, when BM25's list weighs
+        ``bm25_weight`` against dense's 1, fused here, since that ranker has no weights) or by
         Milvus's ``WeightedRanker`` on normalised scores (``weighted``).
         """
         if not versions or k <= 0:
@@ -360,8 +362,14 @@ class ChunkStore:
         expr = self._mine(f"doc_version in {json.dumps(list(versions))}")
         if mode != "hybrid":
             return self._search_one(query_vector, query_text, expr, k, mode)
-        if fusion == "rrf":
+        if fusion == "rrf" and bm25_weight != 1.0:
             return self._fused_search(query_vector, query_text, expr, k, rrf_k, bm25_weight)
+        # equal-weight RRF and weighted fusion: one round trip, fused by Milvus
+        ranker = (
+            RRFRanker(rrf_k)
+            if fusion == "rrf"
+            else WeightedRanker(dense_weight, 1.0 - dense_weight)
+        )
         candidates = max(k * 4, 20)
         requests = [
             AnnSearchRequest(
@@ -378,7 +386,7 @@ class ChunkStore:
         results = self.client.hybrid_search(
             self.collection,
             requests,
-            WeightedRanker(dense_weight, 1.0 - dense_weight),
+            ranker,
             limit=k,
             output_fields=[*OUTPUT_FIELDS, "dense"],
         )
