@@ -145,8 +145,10 @@ class ConversionServer:
             return
         self._stop()
         ours, theirs = socket.socketpair()
+        # the server logs what this process would show of Docling's own logging (quiet CLI)
+        level = logging.getLogger("docling").getEffectiveLevel()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "rag.convert_process", str(theirs.fileno())],
+            [sys.executable, "-m", "rag.convert_process", str(theirs.fileno()), str(level)],
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
         )
@@ -225,5 +227,5 @@ def _serve_one(handle: int) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=int(sys.argv[2]) if len(sys.argv) > 2 else logging.WARNING)
     serve(int(sys.argv[1]))
