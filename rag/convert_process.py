@@ -145,8 +145,7 @@ class ConversionServer:
             return
         self._stop()
         ours, theirs = socket.socketpair()
-        # the server logs what this process would show of Docling's own logging (quiet CLI)
-        level = logging.getLogger("docling").getEffectiveLevel()
+        level = _docling_level_shown()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "rag.convert_process", str(theirs.fileno()), str(level)],
             pass_fds=[theirs.fileno()],
@@ -163,6 +162,14 @@ class ConversionServer:
             self._process.kill()
             self._process.wait()
         self._process, self._control, self._ready = None, None, False
+
+
+def _docling_level_shown() -> int:
+    """The lowest level of Docling's log records this process would print: the server and its
+    children log from there (a quiet CLI stays quiet, ``-v`` shows Docling's progress)."""
+    handlers = logging.getLogger().handlers
+    printed = min((h.level for h in handlers), default=logging.WARNING)  # else: lastResort
+    return max(logging.getLogger("docling").getEffectiveLevel(), printed)
 
 
 def _kill(pid: int) -> None:
