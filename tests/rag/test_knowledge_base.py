@@ -424,3 +424,32 @@ def test_the_store_runs_pymilvus_first_search_check_when_it_opens(
         assert SciPyHelper._checked
     finally:
         knowledge_base.close()
+
+
+@pytest.mark.parametrize("finance_terms", [True, False])
+def test_a_metric_finds_the_statement_it_is_computed_from(
+    settings: Settings, embedder: Any, finance_terms: bool
+) -> None:
+    knowledge_base = KnowledgeBase(
+        settings.model_copy(update={"finance_terms": finance_terms}), embedder=embedder
+    )
+    try:
+        knowledge_base.ingest_bytes(
+            b"# Balance sheet\n\nTotal current assets 5,210. Total current liabilities 2,480. "
+            b"Accounts receivable 1,120. Cash and cash equivalents 940.",
+            SourceInfo("balance.md"),
+            doc_id="SHEET",
+            scopes=["C"],
+        )
+        knowledge_base.ingest_bytes(
+            b"# Outlook\n\nManagement expects stable demand next year.",
+            SourceInfo("outlook.md"),
+            doc_id="OUTLOOK",
+            scopes=["C"],
+        )
+
+        found = knowledge_base.search("What is the quick ratio?", ["C"], k=2, mode="bm25")
+
+        assert ("SHEET" in [h.doc_id for h in found]) is finance_terms
+    finally:
+        knowledge_base.close()
