@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import os
 import threading
 from collections.abc import Callable
@@ -282,6 +283,26 @@ def test_a_non_paginated_conversion_past_its_timeout_is_killed(
     assert len(killed) == 1
     wait_until(lambda: not _running(killed[0]))  # gone, not left converting in the background
     assert hasty.convert("small.md", b"# Small\n\nText.").pages == 0  # the next one works
+
+
+def test_a_forked_process_gets_its_own_conversion_server_and_leaves_ours_alone() -> None:
+    converter = Converter(Settings(_env_file=None))  # type: ignore[call-arg]
+    converter.convert("first.md", b"# First\n\nText.")
+    server = rag.convert_process._server._process
+    assert server is not None
+
+    child = multiprocessing.get_context("fork").Process(target=_convert_one_file)
+    child.start()
+    child.join(120)
+
+    assert child.exitcode == 0
+    assert rag.convert_process._server._process is server
+    assert server.poll() is None  # still running: the copy did not stop it
+    assert converter.convert("again.md", b"# Again\n\nText.").pages == 0
+
+
+def _convert_one_file() -> None:
+    Converter(Settings(_env_file=None)).convert("child.md", b"# Child\n\nText.")  # type: ignore[call-arg]
 
 
 def _running(pid: int) -> bool:
