@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
@@ -33,12 +33,6 @@ class Retriever:
         self.registry = registry
         self.settings = settings
         self.reranker = make_reranker(settings, chat)
-        self.fusion: dict[str, Any] = {
-            "fusion": settings.fusion,
-            "dense_weight": settings.dense_weight,
-            "rrf_k": settings.rrf_k,
-            "bm25_weight": settings.bm25_weight,
-        }
 
     def search(
         self,
@@ -65,14 +59,7 @@ class Retriever:
         reranker = self.reranker if mode == "hybrid" else None
         wide = max(k, self.settings.rerank_candidates) if reranker else k
         keywords = expand(question) if self.settings.finance_terms else question
-        hits = self.store.search(
-            vector,
-            keywords,
-            versions,
-            wide,
-            mode=mode,
-            **self.fusion,
-        )
+        hits = self._first_stage(vector, keywords, versions, wide, mode)
         if reranker is None:
             return hits
         ranked = spread_over_pages(reranker.rerank(question, hits), self.settings.sources_per_page)
@@ -80,13 +67,7 @@ class Retriever:
             return ranked[:k]
 
         def search_inside(version: str, candidates: int) -> list[SearchHit]:
-            return self.store.search(
-                vector,
-                keywords,
-                [version],
-                candidates,
-                **self.fusion,
-            )
+            return self._first_stage(vector, keywords, [version], candidates, "hybrid")
 
         return focus_on_leading_document(
             question,
@@ -96,6 +77,28 @@ class Retriever:
             k=k,
             candidates=self.settings.focus_candidates,
             others=self.settings.focus_others,
+        )
+
+    def _first_stage(
+        self,
+        vector: Sequence[float],
+        keywords: str,
+        versions: Sequence[str],
+        k: int,
+        mode: SearchMode,
+    ) -> list[SearchHit]:
+        """The store's search, fused as the settings say."""
+        s = self.settings
+        return self.store.search(
+            vector,
+            keywords,
+            versions,
+            k,
+            mode=mode,
+            fusion=s.fusion,
+            dense_weight=s.dense_weight,
+            rrf_k=s.rrf_k,
+            bm25_weight=s.bm25_weight,
         )
 
     def is_relevant(self, hits: Sequence[SearchHit]) -> bool:

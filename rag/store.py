@@ -362,20 +362,22 @@ class ChunkStore:
         expr = self._mine(f"doc_version in {json.dumps(list(versions))}")
         if mode != "hybrid":
             return self._search_one(query_vector, query_text, expr, k, mode)
+        candidates = max(k * 4, 20)
         if fusion == "rrf" and bm25_weight != 1.0:
-            return self._fused_search(query_vector, query_text, expr, k, rrf_k, bm25_weight)
+            return self._fused_search(
+                query_vector, query_text, expr, k, candidates, rrf_k, bm25_weight
+            )
         # equal-weight RRF and weighted fusion: one round trip, fused by Milvus
         ranker = (
             RRFRanker(rrf_k)
             if fusion == "rrf"
             else WeightedRanker(dense_weight, 1.0 - dense_weight)
         )
-        candidates = max(k * 4, 20)
         requests = [
             AnnSearchRequest(
                 [list(query_vector)],
                 "dense",
-                {"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, candidates)}},
+                _dense_params(candidates),
                 limit=candidates,
                 expr=expr,
             ),
@@ -402,10 +404,7 @@ class ChunkStore:
     ) -> list[SearchHit]:
         if mode == "dense":
             data: list[Any] = [list(query_vector)]
-            params: dict[str, Any] = {
-                "metric_type": "COSINE",
-                "params": {"ef": max(SEARCH_EF, limit)},
-            }
+            params = _dense_params(limit)
         else:
             data, params = [query_text], {"metric_type": "BM25"}
         results = self.client.search(
@@ -425,17 +424,22 @@ class ChunkStore:
         query_text: str,
         expr: str,
         k: int,
+        candidates: int,
         rrf_k: int,
         bm25_weight: float,
     ) -> list[SearchHit]:
         """Dense and BM25 searched apart, then fused here (Milvus's RRF has no weights)."""
-        candidates = max(k * 4, 20)
         dense = self._search_one(query_vector, query_text, expr, candidates, "dense")
         bm25 = self._search_one(query_vector, query_text, expr, candidates, "bm25")
         fused = reciprocal_rank_fusion(
             [dense, bm25], [1.0, bm25_weight], k=rrf_k, key=lambda hit: hit.chunk_id, limit=k
         )
         return [replace(hit, score=score) for hit, score in fused]
+
+
+def _dense_params(limit: int) -> dict[str, Any]:
+    """Search parameters of the dense field for ``limit`` results (HNSW's ef at least that)."""
+    return {"metric_type": "COSINE", "params": {"ef": max(SEARCH_EF, limit)}}
 
 
 def _load_scipy_check_once() -> None:
