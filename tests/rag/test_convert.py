@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import multiprocessing
 import os
 import threading
@@ -352,3 +353,18 @@ def test_the_docling_converter_is_built_once_under_concurrent_first_use(
 
     assert len(built) == 1
     assert results == [built[0], built[0]]
+
+
+def test_the_conversion_server_logs_only_what_this_process_would_print(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docling = logging.getLogger("docling")
+    monkeypatch.setattr(docling, "level", logging.INFO)
+    shown = rag.convert_process._docling_level_shown
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # Python's last resort: warnings
+    assert shown() == logging.WARNING
+    monkeypatch.setattr(logging.getLogger(), "handlers", [logging.NullHandler(logging.NOTSET)])
+    assert shown() == logging.INFO  # a configured handler prints what Docling's logger passes
+    monkeypatch.setattr(docling, "level", logging.ERROR)  # a quiet CLI
+    assert shown() == logging.ERROR
