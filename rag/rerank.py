@@ -134,7 +134,7 @@ class EvidenceReranker:
         w = self.weights
         own = [1.0 / (1.0 + rank / w.rank_scale) for rank in range(len(hits))]
         document = _normalized(_mass(hits, own, lambda h: h.doc_id))
-        page = _normalized(_mass(hits, own, _page_key))
+        page = _normalized(_mass(hits, own, page_key))
         asked = asked_words(question)
         identity = {h.doc_id: _identity_match(asked, h.source) for h in hits}
         wanted = codes(question)
@@ -143,7 +143,7 @@ class EvidenceReranker:
                 own[i]
                 + w.document * document[h.doc_id]
                 + w.identity * identity[h.doc_id]
-                + w.page * page[_page_key(h)]
+                + w.page * page[page_key(h)]
                 + w.identifier * _code_match(wanted, h.text),
                 -i,
                 h,
@@ -168,7 +168,7 @@ def spread_over_pages(hits: Sequence[SearchHit], per_page: int) -> list[SearchHi
     first: list[SearchHit] = []
     rest: list[SearchHit] = []
     for hit in hits:
-        key = _page_key(hit)
+        key = page_key(hit)
         (first if seen[key] < per_page else rest).append(hit)
         seen[key] += 1
     return first + rest
@@ -197,7 +197,8 @@ def _code_match(wanted: set[str], text: str) -> float:
     return sum(code in flat for code in wanted) / len(wanted)
 
 
-def _page_key(hit: SearchHit) -> str:
+def page_key(hit: SearchHit) -> str:
+    """One key per page of a document (per chunk where a chunk has no page)."""
     return f"{hit.doc_id}#{min(hit.pages)}" if hit.pages else f"{hit.doc_id}#{hit.chunk_id}"
 
 

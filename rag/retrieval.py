@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
-from rag.finance_terms import expand
+from rag.finance_terms import expand, statements_for
 from rag.focus import focus_on_leading_document
 from rag.models import SearchHit
 from rag.registry import Registry
 from rag.rerank import ChainedReranker, EvidenceReranker, Reranker, spread_over_pages
 from rag.settings import Settings
+from rag.statements import StatementPageFinder, with_statement_pages
 from rag.store import ChunkStore, SearchMode
 
 if TYPE_CHECKING:  # openai is imported only when a chat model is used
@@ -33,6 +34,7 @@ class Retriever:
         self.registry = registry
         self.settings = settings
         self.reranker = make_reranker(settings, chat)
+        self.statement_pages = StatementPageFinder(store.document_chunks)
 
     def search(
         self,
@@ -63,6 +65,11 @@ class Retriever:
         if reranker is None:
             return hits
         ranked = spread_over_pages(reranker.rerank(question, hits), self.settings.sources_per_page)
+        if self.settings.statement_pages:
+            wanted = statements_for(question)
+            ranked = with_statement_pages(
+                ranked, wanted, self.statement_pages, keywords=keywords, k=k
+            )
         if not self.settings.focus_candidates:
             return ranked[:k]
 

@@ -184,6 +184,12 @@ class Settings(BaseSettings):
         description="After re-ranking, at most this many of the top k sources come from one "
         "page, so the k sources cover more pages (0: no limit).",
     )
+    statement_pages: bool = Field(
+        True,
+        description="A question naming a financial metric also gets the leading document's "
+        "statement pages the metric is computed from (income statement, balance sheet, cash "
+        "flow statement), right after its best source.",
+    )
     focus_candidates: int = Field(
         0,
         ge=0,

@@ -96,3 +96,79 @@ def test_bm25_matches_other_inflections_only_with_stemming(
         assert bool(hits) is stemming  # "flow" and "statement" only meet "Flows"/"Statements"
     finally:
         kb.close()
+
+
+STATEMENT_ROWS = [
+    ("Net sales", "34,229", "35,355"),
+    ("Cost of sales", "19,232", "18,795"),
+    ("Selling, general and administrative expenses", "9,049", "7,197"),
+    ("Operating income", "6,539", "7,369"),
+    ("Interest expense", "462", "488"),
+    ("Income before income taxes", "6,392", "7,204"),
+    ("Provision for income taxes", "612", "1,285"),
+    ("Net income", "5,777", "5,921"),
+    ("Earnings per share - diluted", "10.18", "10.12"),
+    ("Weighted average shares outstanding - diluted", "569.2", "585.3"),
+]
+COMMENTARY = (
+    "Acme's operating margin improved in FY2022: operating income grew faster than net sales.",
+    "Our operating margin reflects pricing actions, productivity and the costs of supply.",
+    "Management reviews Acme's operating margin by segment and region every quarter.",
+)
+
+
+def filing_pdf() -> bytes:
+    """Pages like a 10-K's: commentary on operating margin, then the income statement (a page
+    of figures that never says "margin"), then more commentary."""
+    import io
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=letter)
+    for page in range(1, 10):
+        pdf.setFont("Helvetica", 9)
+        y = 740.0
+        if page == 6:
+            for line in ("Acme Company and Subsidiaries", "Consolidated Statement of Income"):
+                pdf.drawString(57, y, line)
+                y -= 11
+            pdf.drawString(57, y, "(Millions, except per share amounts)")
+            pdf.drawRightString(420, y, "2022")
+            pdf.drawRightString(500, y, "2021")
+            y -= 11
+            for label, this_year, last_year in STATEMENT_ROWS:
+                pdf.drawString(66, y, label)
+                pdf.drawRightString(420, y, this_year)
+                pdf.drawRightString(500, y, last_year)
+                y -= 11
+        else:
+            for line in COMMENTARY:
+                pdf.drawString(57, y, f"{line} (page {page})")
+                y -= 11
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("statement_pages", [True, False])
+def test_a_metric_question_gets_the_statement_page_it_is_computed_from(
+    settings: Settings, embedder: Embedder, statement_pages: bool
+) -> None:
+    kb = KnowledgeBase(
+        # without the statement vocabulary in keyword search, which finds such pages too
+        settings.model_copy(update={"statement_pages": statement_pages, "finance_terms": False}),
+        embedder=embedder,
+    )
+    try:
+        kb.ingest_bytes(filing_pdf(), SourceInfo("ACME_2022_10K.pdf"), doc_id="acme", scopes=["C"])
+
+        hits = kb.search("Has Acme's operating margin improved in FY2022?", ["C"], k=2)
+
+        pages = [min(h.pages) for h in hits]
+        assert len(hits) == 2
+        assert (pages[1] == 6) is statement_pages
+        assert pages[0] != 6  # commentary leads: it says "operating margin"
+    finally:
+        kb.close()
