@@ -198,18 +198,21 @@ def serve(control_fd: int) -> None:
     """Warm Docling, then fork one child per socket end received, until the parent leaves."""
     import rag.warm_docling  # noqa: F401  (Docling imported, pipelines built, before forking)
 
-    control = Connection(control_fd)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished children
-    control.send_bytes(READY)
-    while True:
+    with Connection(control_fd) as control:
         try:
-            handle = recv_handle(control)
-        except (EOFError, OSError):
-            return  # the parent closed its end (or exited)
-        if os.fork() == 0:
-            control.close()
-            _serve_one(handle)
-        os.close(handle)
+            control.send_bytes(READY)
+        except OSError:
+            return  # the parent left while Docling was warming up (a short CLI run)
+        while True:
+            try:
+                handle = recv_handle(control)
+            except (EOFError, OSError):
+                return  # the parent closed its end (or exited)
+            if os.fork() == 0:
+                control.close()
+                _serve_one(handle)
+            os.close(handle)
 
 
 def _serve_one(handle: int) -> None:

@@ -2,7 +2,7 @@
 
 The server imports this module once; every conversion child is forked from it with Docling
 imported and the pipelines of the common formats built, so a child converts in milliseconds
-instead of importing Docling for seconds. Nothing else imports it.
+instead of importing Docling for seconds. No other module of ragbot imports it.
 """
 
 from __future__ import annotations

@@ -368,3 +368,18 @@ def test_the_conversion_server_logs_only_what_this_process_would_print(
     assert shown() == logging.INFO  # a configured handler prints what Docling's logger passes
     monkeypatch.setattr(docling, "level", logging.ERROR)  # a quiet CLI
     assert shown() == logging.ERROR
+
+
+def test_the_conversion_server_leaves_quietly_when_its_parent_left_during_warm_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short CLI run can exit before the server has imported Docling: the server's "ready"
+    then meets a closed socket, and it must end without a traceback on the CLI's terminal."""
+    import signal
+    import socket
+
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # the server's, not this process's
+    ours, theirs = socket.socketpair()
+    ours.close()
+
+    rag.convert_process.serve(theirs.detach())  # returns; raised BrokenPipeError before
