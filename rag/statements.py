@@ -189,8 +189,8 @@ def with_statement_pages(
     best source: at most ``MAX_STATEMENT_PAGES``, none whose page is already in the top ``k``.
     Of a statement page's chunks, the one sharing most words with ``keywords`` (the question
     and its statement words) stands for the page; the model reads its neighbours too."""
-    if not wanted or not ranked:
-        return list(ranked)
+    if not wanted or not ranked or not ranked[0].pages:
+        return list(ranked)  # an unpaged document (HTML, Markdown...) has no statement pages
     lead = ranked[0]
     found = finder.pages(version_of(lead))
     shown = {page_key(h) for h in ranked[:k]}

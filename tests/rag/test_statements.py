@@ -171,3 +171,16 @@ def test_a_metric_names_the_statements_its_textbook_formula_reads() -> None:
     assert statements_for("What is the FY2022 EBITDA margin?") == ["income", "cash_flow"]
     assert statements_for("Inventory turnover and gross margin in 2022?") == ["income", "balance"]
     assert statements_for("FY2018 capex from the cash flow statement?") == ["cash_flow"]
+
+
+def test_an_unpaged_document_is_never_read_for_statements() -> None:
+    def chunks_of(version: str) -> list[SearchHit]:
+        raise AssertionError("read a document that has no pages")
+
+    ranked = [chunk(0, PROSE, ()), chunk(1, INCOME_ROWS, ())]
+
+    placed = with_statement_pages(
+        ranked, ["income"], StatementPageFinder(chunks_of), keywords="net income", k=5
+    )
+
+    assert placed == ranked
