@@ -39,6 +39,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     },
     "identity": {**PLAIN, "table_rows": False, "index_document_identity": True, "reranker": "none"},
     "no_terms": {"finance_terms": False},  # the defaults without the statement vocabulary
+    # the defaults, but a question naming no document fused like every other (equal weights)
+    "equal_fusion": {"unnamed_bm25_weight": 1.0, "unnamed_rrf_k": 60},
     "defaults": {},
 }
 MODES = (("bm25", "bm25"), ("hybrid", "hybrid"), ("ragbot search", "kb"))

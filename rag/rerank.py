@@ -216,6 +216,14 @@ def _normalized(values: dict[str, float]) -> dict[str, float]:
     return {k: v / top for k, v in values.items()}
 
 
+def names_a_document(question: str, hits: Sequence[SearchHit]) -> bool:
+    """Whether ``question`` names a document ``hits`` come from: a word of its file name or of
+    its chunks' top heading (the title of most Markdown and HTML documents)."""
+    asked = asked_words(question)
+    names = {h.source for h in hits} | {h.headings[0] for h in hits if h.headings}
+    return any(_identity_match(asked, name) > 0 for name in names)
+
+
 def _identity_match(asked: set[str], source: str) -> float:
     """The share of the document's identifying name words that the question contains."""
     wanted = name_words(source)

@@ -11,7 +11,13 @@ from rag.finance_terms import expand, statements_for
 from rag.focus import focus_on_leading_document
 from rag.models import SearchHit
 from rag.registry import Registry
-from rag.rerank import ChainedReranker, EvidenceReranker, Reranker, spread_over_pages
+from rag.rerank import (
+    ChainedReranker,
+    EvidenceReranker,
+    Reranker,
+    names_a_document,
+    spread_over_pages,
+)
 from rag.settings import Settings
 from rag.statements import StatementPageFinder, with_statement_pages
 from rag.store import ChunkStore, SearchMode
@@ -64,6 +70,16 @@ class Retriever:
         hits = self._first_stage(vector, keywords, versions, wide, mode)
         if reranker is None:
             return hits
+        if self._lexical_when_unnamed() and not names_a_document(question, hits):
+            hits = self._first_stage(
+                vector,
+                keywords,
+                versions,
+                wide,
+                mode,
+                bm25_weight=self.settings.unnamed_bm25_weight,
+                rrf_k=self.settings.unnamed_rrf_k,
+            )
         ranked = spread_over_pages(reranker.rerank(question, hits), self.settings.sources_per_page)
         if self.settings.statement_pages:
             wanted = statements_for(question)
@@ -93,8 +109,11 @@ class Retriever:
         versions: Sequence[str],
         k: int,
         mode: SearchMode,
+        *,
+        bm25_weight: float | None = None,
+        rrf_k: int | None = None,
     ) -> list[SearchHit]:
-        """The store's search, fused as the settings say."""
+        """The store's search, fused as the settings say (or with the weight and k given)."""
         s = self.settings
         return self.store.search(
             vector,
@@ -104,8 +123,15 @@ class Retriever:
             mode=mode,
             fusion=s.fusion,
             dense_weight=s.dense_weight,
-            rrf_k=s.rrf_k,
-            bm25_weight=s.bm25_weight,
+            rrf_k=s.rrf_k if rrf_k is None else rrf_k,
+            bm25_weight=s.bm25_weight if bm25_weight is None else bm25_weight,
+        )
+
+    def _lexical_when_unnamed(self) -> bool:
+        s = self.settings
+        return s.fusion == "rrf" and (s.unnamed_bm25_weight, s.unnamed_rrf_k) != (
+            s.bm25_weight,
+            s.rrf_k,
         )
 
     def is_relevant(self, hits: Sequence[SearchHit]) -> bool:

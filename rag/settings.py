@@ -139,6 +139,16 @@ class Settings(BaseSettings):
         le=10.0,
         description="RRF fusion: the weight of the BM25 list against the dense list's 1.",
     )
+    unnamed_bm25_weight: float = Field(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        description="RRF fusion for a question that names none of the candidate documents (by "
+        "a word of a file name or top heading): the BM25 list's weight (1: as named questions).",
+    )
+    unnamed_rrf_k: int = Field(
+        10, ge=1, le=1000, description="RRF k for a question that names no candidate document."
+    )
     finance_terms: bool = Field(
         True,
         description="Keyword search also looks for the statement line items of a financial "

@@ -11,6 +11,7 @@ from rag.rerank import (
     asked_words,
     codes,
     name_words,
+    names_a_document,
     spread_over_pages,
     words,
 )
@@ -122,3 +123,14 @@ def test_chunks_without_pages_are_each_their_own_unit() -> None:
     paged_off = [replace(hit("md", 1, n), pages=()) for n in range(3)]
 
     assert spread_over_pages(paged_off, per_page=1) == paged_off
+
+
+def test_a_question_names_a_document_by_its_file_name_or_its_title() -> None:
+    filing = hit("acme", 3, 1, source="ACME_2020_annual_report.pdf")
+    titled = replace(hit("sb", 1, 2, source="squad-001.md"), headings=("Super Bowl 50", "Part 2"))
+    plain = replace(hit("t", 1, 3, source="tatqa-001.html"), headings=("Financial report 1",))
+
+    assert names_a_document("What did ACME earn in 2020?", [plain, filing])
+    assert names_a_document("Who won Super Bowl 50?", [plain, titled])
+    assert not names_a_document("What was the change in revenue from 2018?", [plain, titled])
+    assert not names_a_document("How many vacation days do I get?", [])

@@ -3,12 +3,14 @@ gives."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from rag.embeddings import Embedder
 from rag.errors import ConfigurationError
 from rag.knowledge_base import KnowledgeBase
-from rag.models import SourceInfo
+from rag.models import SearchHit, SourceInfo
 from rag.rerank import ChainedReranker, EvidenceReranker
 from rag.retrieval import make_reranker
 from rag.settings import Settings
@@ -170,5 +172,50 @@ def test_a_metric_question_gets_the_statement_page_it_is_computed_from(
         assert len(hits) == 2
         assert (pages[1] == 6) is statement_pages
         assert pages[0] != 6  # commentary leads: it says "operating margin"
+    finally:
+        kb.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "searches"),
+    [
+        # names the document (its file name): one search, the lists weighted alike
+        ("What was ACME's revenue in 2020?", [(1.0, 60)]),
+        # names none: searched again with keyword search weighted up, as set
+        ("What is expected for demand next year?", [(1.0, 60), (3.0, 10)]),
+    ],
+)
+def test_a_question_naming_no_document_is_searched_again_with_keywords_weighted_up(
+    settings: Settings,
+    embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+    question: str,
+    searches: list[tuple[float, int]],
+) -> None:
+    kb = KnowledgeBase(
+        settings.model_copy(update={"unnamed_bm25_weight": 3.0, "unnamed_rrf_k": 10}),
+        embedder=embedder,
+    )
+    try:
+        kb.ingest_bytes(
+            REPORT.format(revenue=520, costs=350).encode(),
+            SourceInfo("ACME_2020_annual_report.md"),
+            doc_id="acme-2020",
+            scopes=["C"],
+        )
+        store = kb.answerer.retriever.store
+        calls: list[tuple[float, int]] = []
+        search = store.search
+
+        def recorded(*args: Any, **kwargs: Any) -> list[SearchHit]:
+            calls.append((kwargs["bm25_weight"], kwargs["rrf_k"]))
+            return search(*args, **kwargs)
+
+        monkeypatch.setattr(store, "search", recorded)
+
+        hits = kb.search(question, ["C"], k=2)
+
+        assert calls == searches
+        assert [h.doc_id for h in hits] == ["acme-2020", "acme-2020"]
     finally:
         kb.close()
