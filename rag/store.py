@@ -402,6 +402,63 @@ class ChunkStore:
         limit: int,
         mode: Literal["dense", "bm25"],
     ) -> list[SearchHit]:
+        results = self._search_list(query_vector, query_text, expr, limit, mode, OUTPUT_FIELDS)
+        return [_hit(raw, query_vector) for raw in results]
+
+    def _fused_search(
+        self,
+        query_vector: Sequence[float],
+        query_text: str,
+        expr: str,
+        k: int,
+        candidates: int,
+        rrf_k: int,
+        bm25_weight: float,
+    ) -> list[SearchHit]:
+        """Dense and BM25 searched apart, then fused here (Milvus's RRF has no weights).
+
+        The two candidate lists carry ids only; the fields (vectors and text included) are read
+        for the ``k`` fused chunks alone, in one query.
+        """
+        lists = [
+            self._search_ids(query_vector, query_text, expr, candidates, mode)
+            for mode in ("dense", "bm25")
+        ]
+        fused = reciprocal_rank_fusion(
+            lists, [1.0, bm25_weight], k=rrf_k, key=lambda chunk: chunk, limit=k
+        )
+        if not fused:
+            return []
+        rows = self.client.query(
+            self.collection,
+            filter=self._mine(f"chunk_id in {json.dumps([chunk for chunk, _ in fused])}"),
+            output_fields=["chunk_id", *OUTPUT_FIELDS, "dense"],
+        )
+        hits = {row["chunk_id"]: _hit(row, query_vector) for row in rows}
+        return [replace(hits[chunk], score=score) for chunk, score in fused if chunk in hits]
+
+    def _search_ids(
+        self,
+        query_vector: Sequence[float],
+        query_text: str,
+        expr: str,
+        limit: int,
+        mode: Literal["dense", "bm25"],
+    ) -> list[str]:
+        """The ids of the top ``limit`` chunks for one list (nothing else is sent back)."""
+        results = self._search_list(query_vector, query_text, expr, limit, mode, [])
+        return [str(raw.get("chunk_id") or raw.get("id")) for raw in results]
+
+    def _search_list(
+        self,
+        query_vector: Sequence[float],
+        query_text: str,
+        expr: str,
+        limit: int,
+        mode: Literal["dense", "bm25"],
+        fields: Sequence[str],
+    ) -> list[dict[str, Any]]:
+        """One list's raw results, with ``fields`` (and the dense vector, when any are asked)."""
         if mode == "dense":
             data: list[Any] = [list(query_vector)]
             params = _dense_params(limit)
@@ -414,27 +471,9 @@ class ChunkStore:
             limit=limit,
             filter=expr,
             search_params=params,
-            output_fields=[*OUTPUT_FIELDS, "dense"],
+            output_fields=[*fields, "dense"] if fields else [],
         )
-        return [_hit(raw, query_vector) for raw in results[0]] if results else []
-
-    def _fused_search(
-        self,
-        query_vector: Sequence[float],
-        query_text: str,
-        expr: str,
-        k: int,
-        candidates: int,
-        rrf_k: int,
-        bm25_weight: float,
-    ) -> list[SearchHit]:
-        """Dense and BM25 searched apart, then fused here (Milvus's RRF has no weights)."""
-        dense = self._search_one(query_vector, query_text, expr, candidates, "dense")
-        bm25 = self._search_one(query_vector, query_text, expr, candidates, "bm25")
-        fused = reciprocal_rank_fusion(
-            [dense, bm25], [1.0, bm25_weight], k=rrf_k, key=lambda hit: hit.chunk_id, limit=k
-        )
-        return [replace(hit, score=score) for hit, score in fused]
+        return list(results[0]) if results else []
 
 
 def _dense_params(limit: int) -> dict[str, Any]:
