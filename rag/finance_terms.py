@@ -9,7 +9,8 @@ page that holds its figures (docs/benchmarks.md, "Long PDFs").
 ``expand`` adds, for each metric or statement a question names, the line items of its textbook
 definition (the words printed on the statement), to the text BM25 searches with. The list comes
 from standard accounting definitions, not from any question set; dense search and the re-ranker
-still read the question as asked.
+still read the question as asked. ``statements_for`` names the statements those line items are
+printed on, whose pages ``rag.statements`` then brings to the top sources.
 """
 
 from __future__ import annotations
