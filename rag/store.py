@@ -447,7 +447,7 @@ class ChunkStore:
     ) -> list[str]:
         """The ids of the top ``limit`` chunks for one list (nothing else is sent back)."""
         results = self._search_list(query_vector, query_text, expr, limit, mode, [])
-        return [str(raw.get("chunk_id") or raw.get("id")) for raw in results]
+        return [_chunk_id(raw) for raw in results]
 
     def _search_list(
         self,
@@ -554,11 +554,16 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / norm if norm else 0.0
 
 
+def _chunk_id(raw: dict[str, Any]) -> str:
+    """A result's chunk id (a query names the primary key; a search may call it "id")."""
+    return str(raw.get("chunk_id") or raw.get("id"))
+
+
 def _hit(raw: dict[str, Any], query_vector: Sequence[float]) -> SearchHit:
     entity = raw.get("entity", raw)
     dense = entity.get("dense")
     return SearchHit(
-        chunk_id=str(raw.get("chunk_id") or raw.get("id")),
+        chunk_id=_chunk_id(raw),
         doc_id=entity["doc_id"],
         source=entity["source"],
         url=entity.get("url") or None,
