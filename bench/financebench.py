@@ -193,8 +193,10 @@ INGEST_SETTINGS = (
     "chunk_max_tokens",
     "pdf_pipeline",
     "embedding_model",
+    "bm25_word_pairs",
 )
-PLAIN_BM25 = {"bm25_stemming": False}
+PLAIN_BM25 = {"bm25_stemming": False, "bm25_word_pairs": False}
+NO_PAIRS = {"bm25_word_pairs": False}
 SINGLE_STAGE = {"reranker": "none", "finance_terms": False}
 # Each row adds one technique to the row above it (the last row is today's defaults).
 CONFIGS: list[Config] = [
@@ -226,24 +228,30 @@ CONFIGS: list[Config] = [
     Config(
         "two_stage",
         "+ two-stage: wide hybrid, document-evidence re-rank",
-        {},
+        NO_PAIRS,
         {"finance_terms": False, "sources_per_page": 0, "statement_pages": False},
     ),
     Config(
         "spread",
         "+ one source per page in the top 5",
-        {},
+        NO_PAIRS,
         {"finance_terms": False, "statement_pages": False},
     ),
     Config(
         "vocabulary",
         "+ statement vocabulary for the metric asked, in keyword search",
-        {},
+        NO_PAIRS,
         {"statement_pages": False},
     ),
     Config(
+        "statements",
+        "+ the leading filing's statement pages for the metric asked",
+        NO_PAIRS,
+        {},
+    ),
+    Config(
         "defaults",
-        "+ the leading filing's statement pages for the metric asked (today's defaults)",
+        "+ adjacent word pairs as BM25 terms (today's defaults)",
         {},
         {},
     ),

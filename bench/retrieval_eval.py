@@ -297,9 +297,10 @@ class OurPipeline:
             question.question,
             versions_,
             K_MAX,
-            mode=mode,  # type: ignore[arg-type]
+            mode="bm25" if mode == "bm25_pairs" else mode,  # type: ignore[arg-type]
             fusion=fusion,
             dense_weight=weight,
+            word_pairs=mode == "bm25_pairs",
         )
         return [Retrieved(h.doc_id, h.text) for h in hits]
 

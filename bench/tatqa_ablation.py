@@ -27,11 +27,15 @@ from bench.retrieval_eval import (
     score,
 )
 
-PLAIN = {"bm25_stemming": False, "finance_terms": False}
+# not a setting: the evidence re-ranker's weight of document mass for a question naming no
+# candidate document (rag.rerank.EvidenceWeights.unnamed_document)
+UNNAMED_DOCUMENT = "unnamed_document"
+PLAIN = {"bm25_stemming": False, "finance_terms": False, "bm25_word_pairs": False}
 CONFIGS: dict[str, dict[str, Any]] = {
     "before": {**PLAIN, "table_rows": False, "index_document_identity": False, "reranker": "none"},
     "stemming": {
         "bm25_stemming": True,
+        "bm25_word_pairs": False,
         "finance_terms": False,
         "table_rows": False,
         "index_document_identity": False,
@@ -41,9 +45,31 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no_terms": {"finance_terms": False},  # the defaults without the statement vocabulary
     # the defaults, but a question naming no document fused like every other (equal weights)
     "equal_fusion": {"unnamed_bm25_weight": 1.0, "unnamed_rrf_k": 60},
+    # the defaults of 2026-12-03: no word pairs, document mass for every question
+    "no_word_pairs": {"bm25_word_pairs": False, UNNAMED_DOCUMENT: 0.5},
+    # + adjacent word pairs in BM25 (indexed; searched for questions naming no document)
+    "word_pairs": {UNNAMED_DOCUMENT: 0.5},
+    # + no document mass for questions naming no document (today's defaults)
     "defaults": {},
 }
-MODES = (("bm25", "bm25"), ("hybrid", "hybrid"), ("ragbot search", "kb"))
+MODES = (
+    ("bm25", "bm25"),
+    ("bm25 + word pairs", "bm25_pairs"),  # where the store indexes them
+    ("hybrid", "hybrid"),
+    ("ragbot search", "kb"),
+)
+
+
+def make_pipeline(embedder: Any, config: dict[str, Any]) -> OurPipeline:
+    """A knowledge base with the row's settings (and its re-ranker weight, when it sets one)."""
+    from rag.rerank import EvidenceReranker, EvidenceWeights
+
+    settings = {key: value for key, value in config.items() if key != UNNAMED_DOCUMENT}
+    pipeline = OurPipeline(embedder, settings)
+    if UNNAMED_DOCUMENT in config:
+        weights = EvidenceWeights(unnamed_document=config[UNNAMED_DOCUMENT])
+        pipeline.kb.answerer.retriever.reranker = EvidenceReranker(weights)
+    return pipeline
 
 
 def run(names: list[str], limit_docs: int) -> list[dict[str, Any]]:
@@ -56,7 +82,7 @@ def run(names: list[str], limit_docs: int) -> list[dict[str, Any]]:
     rows = []
     for name in names:
         started = time.perf_counter()
-        pipeline = OurPipeline(embedder, CONFIGS[name])
+        pipeline = make_pipeline(embedder, CONFIGS[name])
         pipeline.ingest(eval_set.docs)
         row: dict[str, Any] = {"config": name, "chunks": pipeline.chunks}
         row["ingest_s"] = round(time.perf_counter() - started)

@@ -4,7 +4,9 @@
 
 * the chunk's own first-stage rank (hybrid dense + BM25, fused by RRF);
 * document evidence: how much of the candidate list comes from the chunk's document (a filing
-  that holds ten good candidates is likelier the right one than a filing with one);
+  that holds ten good candidates is likelier the right one than a filing with one), when the
+  question names one of the candidates' documents; for a question that names none, it mostly
+  measures how long a document is, and counts for less;
 * document identity: how much of the document's readable name (company, year, "travel policy")
   the question names;
 * page evidence: how much of the candidate list sits on the chunk's page (pages as a unit
@@ -114,6 +116,9 @@ def name_words(source: str) -> set[str]:
 @dataclass(frozen=True)
 class EvidenceWeights:
     document: float = 0.5
+    # a question naming no candidate document: many candidates of one document mean a long
+    # document sharing common words, not the one asked about (docs/benchmarks.md, TAT-QA)
+    unnamed_document: float = 0.0
     identity: float = 0.5
     page: float = 0.3
     identifier: float = 1.0
@@ -134,6 +139,7 @@ class EvidenceReranker:
         w = self.weights
         own = [1.0 / (1.0 + rank / w.rank_scale) for rank in range(len(hits))]
         document = _normalized(_mass(hits, own, lambda h: h.doc_id))
+        document_weight = w.document if names_a_document(question, hits) else w.unnamed_document
         page = _normalized(_mass(hits, own, page_key))
         asked = asked_words(question)
         identity = {h.doc_id: _identity_match(asked, h.source) for h in hits}
@@ -141,7 +147,7 @@ class EvidenceReranker:
         scored = [
             (
                 own[i]
-                + w.document * document[h.doc_id]
+                + document_weight * document[h.doc_id]
                 + w.identity * identity[h.doc_id]
                 + w.page * page[page_key(h)]
                 + w.identifier * _code_match(wanted, h.text),

@@ -79,6 +79,7 @@ class Retriever:
                 mode,
                 bm25_weight=self.settings.unnamed_bm25_weight,
                 rrf_k=self.settings.unnamed_rrf_k,
+                word_pairs=True,
             )
         ranked = spread_over_pages(reranker.rerank(question, hits), self.settings.sources_per_page)
         if self.settings.statement_pages:
@@ -112,8 +113,10 @@ class Retriever:
         *,
         bm25_weight: float | None = None,
         rrf_k: int | None = None,
+        word_pairs: bool = False,
     ) -> list[SearchHit]:
-        """The store's search, fused as the settings say (or with the weight and k given)."""
+        """The store's search, fused as the settings say (or with the weight and k given), BM25
+        matching the question's word pairs too if asked."""
         s = self.settings
         return self.store.search(
             vector,
@@ -125,6 +128,7 @@ class Retriever:
             dense_weight=s.dense_weight,
             rrf_k=s.rrf_k if rrf_k is None else rrf_k,
             bm25_weight=s.bm25_weight if bm25_weight is None else bm25_weight,
+            word_pairs=word_pairs,
         )
 
     def _lexical_when_unnamed(self) -> bool:

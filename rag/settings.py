@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         description="Index words by their English stem for BM25 ('flows' finds 'flow'). Set "
         "when a collection is created; an existing collection keeps its analyzer.",
     )
+    bm25_word_pairs: bool = Field(
+        True,
+        description="Index each pair of adjacent words as one more BM25 term, so that a "
+        "question naming no document finds the chunk printing its words in its order ('total "
+        "sales') first. Set when a collection is created; an existing collection keeps how it "
+        "was indexed.",
+    )
     docling_url: str | None = Field(
         None,
         description="Base URL of a Docling Serve instance (e.g. http://docling:5001); when set, "
@@ -144,7 +151,8 @@ class Settings(BaseSettings):
         ge=0.0,
         le=10.0,
         description="RRF fusion for a question that names none of the candidate documents (by "
-        "a word of a file name or top heading): the BM25 list's weight (1: as named questions).",
+        "a word of a file name or top heading): the BM25 list's weight (1: as named questions). "
+        "That search also matches the question's adjacent word pairs (RAGBOT_BM25_WORD_PAIRS).",
     )
     unnamed_rrf_k: int = Field(
         10, ge=1, le=1000, description="RRF k for a question that names no candidate document."

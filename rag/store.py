@@ -41,6 +41,7 @@ from rag.errors import StoreUnavailableError
 from rag.fusion import reciprocal_rank_fusion
 from rag.models import Chunk, SearchHit
 from rag.settings import Settings
+from rag.word_pairs import with_word_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ HNSW_PARAMS = {"M": 16, "efConstruction": 200}
 SEARCH_EF = 64
 OUTPUT_FIELDS = ["doc_id", "source", "url", "text", "headings", "pages", "chunk_index"]
 TENANT_FIELD = "tenant"
+# Written in the description of a collection whose ``search_text`` holds word pairs
+# (rag.word_pairs): an older collection keeps being searched the way it was indexed.
+WORD_PAIRS_MARK = "search_text: words and adjacent word pairs"
 TENANT_PARTITIONS = 64  # partitions the partition key hashes tenants into (servers only)
 
 
@@ -100,13 +104,18 @@ class ChunkStore:
         index: str = "HNSW",
         partition_key: bool = True,
         stemming: bool = True,
+        word_pairs: bool = True,
     ) -> None:
         self.client = client
         self.collection = collection
         self.dimension = dimension
         self.analyzer = STEMMED_BM25_ANALYZER if stemming else BM25_ANALYZER
         self.tenant = ""
+        self._word_pairs_wanted = word_pairs
         self._ensure_collection(index, partition_key)
+        # what the collection was created with, not what is asked now
+        description = self.client.describe_collection(self.collection).get("description") or ""
+        self.word_pairs = WORD_PAIRS_MARK in description
         _load_scipy_check_once()
         self.has_tenant_field = self._has_field(TENANT_FIELD)
         if not self.has_tenant_field:
@@ -139,6 +148,7 @@ class ChunkStore:
             # Milvus Lite 2.5 rejects filters on a partition-key field (tests/rag/test_tenants).
             partition_key=not settings.uses_milvus_lite,
             stemming=settings.bm25_stemming,
+            word_pairs=settings.bm25_word_pairs,
         )
 
     def close(self) -> None:
@@ -172,7 +182,10 @@ class ChunkStore:
         return True
 
     def _create_collection(self, index: str, partition_key: bool) -> None:
-        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        description = f"ragbot chunks; {WORD_PAIRS_MARK}" if self._word_pairs_wanted else ""
+        schema = self.client.create_schema(
+            auto_id=False, enable_dynamic_field=False, description=description
+        )
         schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=400)
         schema.add_field(
             TENANT_FIELD, DataType.VARCHAR, max_length=64, is_partition_key=partition_key
@@ -255,7 +268,7 @@ class ChunkStore:
         """Write one document version's chunks (invisible until the registry activates it)."""
         if not rows:
             return 0
-        data = [_row(doc_id, version, source, url, stored) for stored in rows]
+        data = [self._row(doc_id, version, source, url, stored) for stored in rows]
         if self.has_tenant_field:
             for row in data:
                 row[TENANT_FIELD] = self.tenant
@@ -337,6 +350,30 @@ class ChunkStore:
         hits = [_hit({**row, "distance": 0.0}, ()) for row in rows]
         return sorted(hits, key=lambda hit: hit.chunk_index)
 
+    def _row(
+        self, doc_id: str, version: str, source: str, url: str | None, stored: StoredChunk
+    ) -> dict[str, Any]:
+        chunk = stored.chunk
+        return {
+            "chunk_id": chunk_id(version, chunk.index),
+            "doc_id": doc_id,
+            "doc_version": version,
+            "source": source[:1000],
+            "url": (url or "")[:2000],
+            "text": chunk.text[:MAX_TEXT_CHARS],
+            "search_text": self._keyword_text(chunk.search_text, True)[:MAX_TEXT_CHARS],
+            "text_hash": text_hash(chunk.search_text),
+            "headings": list(chunk.headings),
+            "pages": list(chunk.pages),
+            "chunk_index": chunk.index,
+            "dense": list(stored.vector),
+        }
+
+    def _keyword_text(self, text: str, word_pairs: bool) -> str:
+        """What BM25 indexes or searches with for ``text``: with its word pairs, when asked and
+        the collection indexes them."""
+        return with_word_pairs(text) if word_pairs and self.word_pairs else text
+
     # --- search --------------------------------------------------------------------------
     def search(
         self,
@@ -349,17 +386,21 @@ class ChunkStore:
         dense_weight: float = 0.6,
         rrf_k: int = 60,
         bm25_weight: float = 1.0,
+        word_pairs: bool = False,
     ) -> list[SearchHit]:
         """Top ``k`` chunks among ``versions``; an empty list of versions finds nothing.
 
         Hybrid search fuses a dense and a BM25 list of ``4k`` candidates each: by reciprocal rank
         (``rrf``; Milvus's ``RRFRanker`` in one round trip, or, when BM25's list weighs
         ``bm25_weight`` against dense's 1, fused here, since that ranker has no weights) or by
-        Milvus's ``WeightedRanker`` on normalised scores (``weighted``).
+        Milvus's ``WeightedRanker`` on normalised scores (``weighted``). With ``word_pairs``, BM25
+        also matches the adjacent word pairs of ``query_text`` (``rag.word_pairs``; where the
+        collection indexes them).
         """
         if not versions or k <= 0:
             return []
         expr = self._mine(f"doc_version in {json.dumps(list(versions))}")
+        query_text = self._keyword_text(query_text, word_pairs)
         if mode != "hybrid":
             return self._search_one(query_vector, query_text, expr, k, mode)
         candidates = max(k * 4, 20)
@@ -382,7 +423,11 @@ class ChunkStore:
                 expr=expr,
             ),
             AnnSearchRequest(
-                [query_text], "sparse", {"metric_type": "BM25"}, limit=candidates, expr=expr
+                [query_text],
+                "sparse",
+                {"metric_type": "BM25"},
+                limit=candidates,
+                expr=expr,
             ),
         ]
         results = self.client.hybrid_search(
@@ -526,26 +571,6 @@ def connect_milvus(settings: Settings) -> MilvusClient:
         raise StoreUnavailableError(
             f"Could not open {where} ({type(exc).__name__}: {exc}).{hint}"
         ) from exc
-
-
-def _row(
-    doc_id: str, version: str, source: str, url: str | None, stored: StoredChunk
-) -> dict[str, Any]:
-    chunk = stored.chunk
-    return {
-        "chunk_id": chunk_id(version, chunk.index),
-        "doc_id": doc_id,
-        "doc_version": version,
-        "source": source[:1000],
-        "url": (url or "")[:2000],
-        "text": chunk.text[:MAX_TEXT_CHARS],
-        "search_text": chunk.search_text[:MAX_TEXT_CHARS],
-        "text_hash": text_hash(chunk.search_text),
-        "headings": list(chunk.headings),
-        "pages": list(chunk.pages),
-        "chunk_index": chunk.index,
-        "dense": list(stored.vector),
-    }
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:

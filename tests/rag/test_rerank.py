@@ -64,12 +64,30 @@ def test_a_document_the_question_names_moves_up() -> None:
 
 
 def test_a_document_with_more_candidates_outranks_a_lone_better_one() -> None:
-    hits = [hit("lone", 1, 0)] + [hit("many", p, p) for p in range(2, 10)]
+    hits = [hit("lone", 1, 0, "ACME_2019.pdf")] + [
+        hit("many", p, p, "ACME_2020.pdf") for p in range(2, 10)
+    ]
+    reranker = EvidenceReranker(EvidenceWeights(identity=0.0, page=0.0))
 
-    ranked = EvidenceReranker(EvidenceWeights(identity=0.0, page=0.0)).rerank("q", hits)
+    ranked = reranker.rerank("What was ACME's revenue?", hits)  # names both documents
 
     assert ranked[0].doc_id == "many"
     assert ranked[0].score > ranked[-1].score
+
+
+def test_document_evidence_counts_less_when_the_question_names_no_document() -> None:
+    hits = [hit("lone", 1, 0, "ACME_2019.pdf")] + [
+        hit("many", p, p, "ACME_2020.pdf") for p in range(2, 10)
+    ]
+    weights = EvidenceWeights(identity=0.0, page=0.0)
+
+    ranked = EvidenceReranker(weights).rerank("What was the revenue?", hits)
+    weighted = EvidenceReranker(replace(weights, unnamed_document=0.5)).rerank(
+        "What was the revenue?", hits
+    )
+
+    assert ranked[0].doc_id == "lone"  # the first stage's best, not the longest document
+    assert weighted[0].doc_id == "many"
 
 
 def test_page_evidence_lifts_chunks_of_a_page_holding_many_candidates() -> None:

@@ -179,10 +179,10 @@ def test_a_metric_question_gets_the_statement_page_it_is_computed_from(
 @pytest.mark.parametrize(
     ("question", "searches"),
     [
-        # names the document (its file name): one search, the lists weighted alike
-        ("What was ACME's revenue in 2020?", [(1.0, 60)]),
-        # names none: searched again with keyword search weighted up, as set
-        ("What is expected for demand next year?", [(1.0, 60), (3.0, 10)]),
+        # names the document (its file name): one search, the lists weighted alike, words only
+        ("What was ACME's revenue in 2020?", [(1.0, 60, False)]),
+        # names none: searched again with keyword search weighted up, as set, and word pairs
+        ("What is expected for demand next year?", [(1.0, 60, False), (3.0, 10, True)]),
     ],
 )
 def test_a_question_naming_no_document_is_searched_again_with_keywords_weighted_up(
@@ -190,7 +190,7 @@ def test_a_question_naming_no_document_is_searched_again_with_keywords_weighted_
     embedder: Embedder,
     monkeypatch: pytest.MonkeyPatch,
     question: str,
-    searches: list[tuple[float, int]],
+    searches: list[tuple[float, int, bool]],
 ) -> None:
     kb = KnowledgeBase(
         settings.model_copy(update={"unnamed_bm25_weight": 3.0, "unnamed_rrf_k": 10}),
@@ -204,11 +204,11 @@ def test_a_question_naming_no_document_is_searched_again_with_keywords_weighted_
             scopes=["C"],
         )
         store = kb.answerer.retriever.store
-        calls: list[tuple[float, int]] = []
+        calls: list[tuple[float, int, bool]] = []
         search = store.search
 
         def recorded(*args: Any, **kwargs: Any) -> list[SearchHit]:
-            calls.append((kwargs["bm25_weight"], kwargs["rrf_k"]))
+            calls.append((kwargs["bm25_weight"], kwargs["rrf_k"], kwargs["word_pairs"]))
             return search(*args, **kwargs)
 
         monkeypatch.setattr(store, "search", recorded)
