@@ -251,7 +251,8 @@ CONFIGS: list[Config] = [
     ),
     Config(
         "defaults",
-        "+ adjacent word pairs as BM25 terms (today's defaults)",
+        "+ adjacent word pairs indexed for BM25 (searched by questions naming no filing: none "
+        "here) (today's defaults)",
         {},
         {},
     ),

@@ -45,11 +45,18 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no_terms": {"finance_terms": False},  # the defaults without the statement vocabulary
     # the defaults, but a question naming no document fused like every other (equal weights)
     "equal_fusion": {"unnamed_bm25_weight": 1.0, "unnamed_rrf_k": 60},
-    # the defaults of 2026-12-03: no word pairs, document mass for every question
-    "no_word_pairs": {"bm25_word_pairs": False, UNNAMED_DOCUMENT: 0.5},
+    # the defaults of 2026-12-03: no word pairs, document mass and the statement vocabulary for
+    # every question
+    "no_word_pairs": {
+        "bm25_word_pairs": False,
+        UNNAMED_DOCUMENT: 0.5,
+        "unnamed_finance_terms": True,
+    },
     # + adjacent word pairs in BM25 (indexed; searched for questions naming no document)
-    "word_pairs": {UNNAMED_DOCUMENT: 0.5},
-    # + no document mass for questions naming no document (today's defaults)
+    "word_pairs": {UNNAMED_DOCUMENT: 0.5, "unnamed_finance_terms": True},
+    # + no document mass in the re-rank of a question naming no document
+    "named_mass": {"unnamed_finance_terms": True},
+    # + such a question searched for its own words, without the statement vocabulary (defaults)
     "defaults": {},
 }
 MODES = (

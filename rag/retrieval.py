@@ -71,16 +71,7 @@ class Retriever:
         if reranker is None:
             return hits
         if self._lexical_when_unnamed() and not names_a_document(question, hits):
-            hits = self._first_stage(
-                vector,
-                keywords,
-                versions,
-                wide,
-                mode,
-                bm25_weight=self.settings.unnamed_bm25_weight,
-                rrf_k=self.settings.unnamed_rrf_k,
-                word_pairs=True,
-            )
+            hits = self._search_as_printed(vector, question, keywords, versions, wide)
         ranked = spread_over_pages(reranker.rerank(question, hits), self.settings.sources_per_page)
         if self.settings.statement_pages:
             wanted = statements_for(question)
@@ -129,6 +120,30 @@ class Retriever:
             rrf_k=s.rrf_k if rrf_k is None else rrf_k,
             bm25_weight=s.bm25_weight if bm25_weight is None else bm25_weight,
             word_pairs=word_pairs,
+        )
+
+    def _search_as_printed(
+        self,
+        vector: Sequence[float],
+        question: str,
+        keywords: str,
+        versions: Sequence[str],
+        wide: int,
+    ) -> list[SearchHit]:
+        """A question naming no candidate document, searched again for its words as printed: the
+        BM25 list weighted up, with the question's word pairs, and without the statement
+        vocabulary (which finds a named filing's statements; across many documents its line
+        items match every financial table)."""
+        s = self.settings
+        return self._first_stage(
+            vector,
+            keywords if s.unnamed_finance_terms else question,
+            versions,
+            wide,
+            "hybrid",
+            bm25_weight=s.unnamed_bm25_weight,
+            rrf_k=s.unnamed_rrf_k,
+            word_pairs=True,
         )
 
     def _lexical_when_unnamed(self) -> bool:

@@ -157,6 +157,12 @@ class Settings(BaseSettings):
     unnamed_rrf_k: int = Field(
         10, ge=1, le=1000, description="RRF k for a question that names no candidate document."
     )
+    unnamed_finance_terms: bool = Field(
+        False,
+        description="Whether the search for a question that names no candidate document also "
+        "looks for the statement line items of the metric it names (RAGBOT_FINANCE_TERMS); "
+        "off: it looks for the question's own words.",
+    )
     finance_terms: bool = Field(
         True,
         description="Keyword search also looks for the statement line items of a financial "

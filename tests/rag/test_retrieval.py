@@ -219,3 +219,37 @@ def test_a_question_naming_no_document_is_searched_again_with_keywords_weighted_
         assert [h.doc_id for h in hits] == ["acme-2020", "acme-2020"]
     finally:
         kb.close()
+
+
+@pytest.mark.parametrize("vocabulary", [False, True])
+def test_a_question_naming_no_document_is_searched_again_for_its_own_words(
+    settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch, vocabulary: bool
+) -> None:
+    kb = KnowledgeBase(
+        settings.model_copy(update={"unnamed_finance_terms": vocabulary}), embedder=embedder
+    )
+    try:
+        kb.ingest_bytes(
+            REPORT.format(revenue=520, costs=350).encode(),
+            SourceInfo("ACME_2020_annual_report.md"),
+            doc_id="acme-2020",
+            scopes=["C"],
+        )
+        store = kb.answerer.retriever.store
+        texts: list[str] = []
+        search = store.search
+
+        def recorded(vector: Any, text: str, *args: Any, **kwargs: Any) -> list[SearchHit]:
+            texts.append(text)
+            return search(vector, text, *args, **kwargs)
+
+        monkeypatch.setattr(store, "search", recorded)
+        question = "What was the gross margin?"
+
+        kb.search(question, ["C"], k=2)
+
+        expanded, second = texts
+        assert expanded.startswith(question) and "cost of sales" in expanded
+        assert second == (expanded if vocabulary else question)
+    finally:
+        kb.close()
