@@ -249,7 +249,8 @@ def test_a_question_naming_no_document_is_searched_again_for_its_own_words(
         kb.search(question, ["C"], k=2)
 
         expanded, second = texts
-        assert expanded.startswith(question) and "cost of sales" in expanded
+        assert expanded.startswith(question)
+        assert "cost of sales" in expanded
         assert second == (expanded if vocabulary else question)
     finally:
         kb.close()
