@@ -139,10 +139,10 @@ class EvidenceReranker:
         w = self.weights
         own = [1.0 / (1.0 + rank / w.rank_scale) for rank in range(len(hits))]
         document = _normalized(_mass(hits, own, lambda h: h.doc_id))
-        document_weight = w.document if names_a_document(question, hits) else w.unnamed_document
         page = _normalized(_mass(hits, own, page_key))
         asked = asked_words(question)
         identity = {h.doc_id: _identity_match(asked, h.source) for h in hits}
+        document_weight = w.document if _names_any(asked, hits) else w.unnamed_document
         wanted = codes(question)
         scored = [
             (
@@ -225,7 +225,10 @@ def _normalized(values: dict[str, float]) -> dict[str, float]:
 def names_a_document(question: str, hits: Sequence[SearchHit]) -> bool:
     """Whether ``question`` names a document ``hits`` come from: a word of its file name or of
     its chunks' top heading (the title of most Markdown and HTML documents)."""
-    asked = asked_words(question)
+    return _names_any(asked_words(question), hits)
+
+
+def _names_any(asked: set[str], hits: Sequence[SearchHit]) -> bool:
     names = {h.source for h in hits} | {h.headings[0] for h in hits if h.headings}
     return any(_identity_match(asked, name) > 0 for name in names)
 

@@ -111,13 +111,13 @@ class ChunkStore:
         self.dimension = dimension
         self.analyzer = STEMMED_BM25_ANALYZER if stemming else BM25_ANALYZER
         self.tenant = ""
-        self._word_pairs_wanted = word_pairs
-        self._ensure_collection(index, partition_key)
+        self._ensure_collection(index, partition_key, word_pairs)
         # what the collection was created with, not what is asked now
-        description = self.client.describe_collection(self.collection).get("description") or ""
-        self.word_pairs = WORD_PAIRS_MARK in description
+        described = self.client.describe_collection(self.collection)
+        self.word_pairs = WORD_PAIRS_MARK in (described.get("description") or "")
         _load_scipy_check_once()
-        self.has_tenant_field = self._has_field(TENANT_FIELD)
+        fields = described.get("fields") or []
+        self.has_tenant_field = any(field.get("name") == TENANT_FIELD for field in fields)
         if not self.has_tenant_field:
             logger.warning(
                 "collection %s predates tenants: searches rely on the registry's versions alone",
@@ -155,12 +155,12 @@ class ChunkStore:
         self.client.close()
 
     # --- schema --------------------------------------------------------------------------
-    def _ensure_collection(self, index: str, partition_key: bool) -> None:
+    def _ensure_collection(self, index: str, partition_key: bool, word_pairs: bool) -> None:
         if self.client.has_collection(self.collection):
             self.client.load_collection(self.collection)
             return
         if partition_key:
-            self._create_collection(index, partition_key=True)
+            self._create_collection(index, partition_key=True, word_pairs=word_pairs)
             if self._filters_by_tenant():
                 return
             # Milvus Lite's engine behind a server URI: a partition key it cannot filter on.
@@ -170,7 +170,7 @@ class ChunkStore:
                 self.collection,
             )
             self.client.drop_collection(self.collection)
-        self._create_collection(index, partition_key=False)
+        self._create_collection(index, partition_key=False, word_pairs=word_pairs)
 
     def _filters_by_tenant(self) -> bool:
         try:
@@ -181,8 +181,8 @@ class ChunkStore:
             return False
         return True
 
-    def _create_collection(self, index: str, partition_key: bool) -> None:
-        description = f"ragbot chunks; {WORD_PAIRS_MARK}" if self._word_pairs_wanted else ""
+    def _create_collection(self, index: str, partition_key: bool, word_pairs: bool) -> None:
+        description = f"ragbot chunks; {WORD_PAIRS_MARK}" if word_pairs else ""
         schema = self.client.create_schema(
             auto_id=False, enable_dynamic_field=False, description=description
         )
@@ -237,10 +237,6 @@ class ChunkStore:
             return str(self.client.describe_index(self.collection, "dense").get("index_type"))
         except MilvusException:
             return "unknown"
-
-    def _has_field(self, name: str) -> bool:
-        fields = self.client.describe_collection(self.collection).get("fields") or []
-        return any(field.get("name") == name for field in fields)
 
     @property
     def tenant_partition_key(self) -> bool:

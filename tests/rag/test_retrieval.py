@@ -3,6 +3,8 @@ gives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -176,6 +178,38 @@ def test_a_metric_question_gets_the_statement_page_it_is_computed_from(
         kb.close()
 
 
+@contextmanager
+def acme_report_kb(
+    settings: Settings, embedder: Embedder, **overrides: Any
+) -> Iterator[KnowledgeBase]:
+    """A knowledge base holding ACME's 2020 annual report in conversation "C"."""
+    kb = KnowledgeBase(settings.model_copy(update=overrides), embedder=embedder)
+    try:
+        kb.ingest_bytes(
+            REPORT.format(revenue=520, costs=350).encode(),
+            SourceInfo("ACME_2020_annual_report.md"),
+            doc_id="acme-2020",
+            scopes=["C"],
+        )
+        yield kb
+    finally:
+        kb.close()
+
+
+def record_searches(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every store search ``kb`` runs from now on: its keyword text and its named arguments."""
+    store = kb.answerer.retriever.store
+    calls: list[dict[str, Any]] = []
+    search = store.search
+
+    def recorded(vector: Any, text: str, *args: Any, **kwargs: Any) -> list[SearchHit]:
+        calls.append({"text": text, **kwargs})
+        return search(vector, text, *args, **kwargs)
+
+    monkeypatch.setattr(store, "search", recorded)
+    return calls
+
+
 @pytest.mark.parametrize(
     ("question", "searches"),
     [
@@ -192,65 +226,26 @@ def test_a_question_naming_no_document_is_searched_again_with_keywords_weighted_
     question: str,
     searches: list[tuple[float, int, bool]],
 ) -> None:
-    kb = KnowledgeBase(
-        settings.model_copy(update={"unnamed_bm25_weight": 3.0, "unnamed_rrf_k": 10}),
-        embedder=embedder,
-    )
-    try:
-        kb.ingest_bytes(
-            REPORT.format(revenue=520, costs=350).encode(),
-            SourceInfo("ACME_2020_annual_report.md"),
-            doc_id="acme-2020",
-            scopes=["C"],
-        )
-        store = kb.answerer.retriever.store
-        calls: list[tuple[float, int, bool]] = []
-        search = store.search
-
-        def recorded(*args: Any, **kwargs: Any) -> list[SearchHit]:
-            calls.append((kwargs["bm25_weight"], kwargs["rrf_k"], kwargs["word_pairs"]))
-            return search(*args, **kwargs)
-
-        monkeypatch.setattr(store, "search", recorded)
+    with acme_report_kb(settings, embedder, unnamed_bm25_weight=3.0, unnamed_rrf_k=10) as kb:
+        calls = record_searches(kb, monkeypatch)
 
         hits = kb.search(question, ["C"], k=2)
 
-        assert calls == searches
+        assert [(c["bm25_weight"], c["rrf_k"], c["word_pairs"]) for c in calls] == searches
         assert [h.doc_id for h in hits] == ["acme-2020", "acme-2020"]
-    finally:
-        kb.close()
 
 
 @pytest.mark.parametrize("vocabulary", [False, True])
 def test_a_question_naming_no_document_is_searched_again_for_its_own_words(
     settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch, vocabulary: bool
 ) -> None:
-    kb = KnowledgeBase(
-        settings.model_copy(update={"unnamed_finance_terms": vocabulary}), embedder=embedder
-    )
-    try:
-        kb.ingest_bytes(
-            REPORT.format(revenue=520, costs=350).encode(),
-            SourceInfo("ACME_2020_annual_report.md"),
-            doc_id="acme-2020",
-            scopes=["C"],
-        )
-        store = kb.answerer.retriever.store
-        texts: list[str] = []
-        search = store.search
-
-        def recorded(vector: Any, text: str, *args: Any, **kwargs: Any) -> list[SearchHit]:
-            texts.append(text)
-            return search(vector, text, *args, **kwargs)
-
-        monkeypatch.setattr(store, "search", recorded)
+    with acme_report_kb(settings, embedder, unnamed_finance_terms=vocabulary) as kb:
+        calls = record_searches(kb, monkeypatch)
         question = "What was the gross margin?"
 
         kb.search(question, ["C"], k=2)
 
-        expanded, second = texts
+        expanded, second = (c["text"] for c in calls)
         assert expanded.startswith(question)
         assert "cost of sales" in expanded
         assert second == (expanded if vocabulary else question)
-    finally:
-        kb.close()
